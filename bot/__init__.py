@@ -1,0 +1,1 @@
+"""chibo: a chat bot that helps party cells (chi bộ) run their monthly meetings."""
