@@ -80,9 +80,7 @@ class Config(_Section):
     def token(self) -> str:
         """Return the bot token or raise ConfigError naming where to put it."""
         if self.telegram.token is None or not self.telegram.token.get_secret_value().strip():
-            raise ConfigError(
-                f"telegram.token: no bot token; set it in the config file or in {TOKEN_ENV}"
-            )
+            raise ConfigError(f"telegram.token: no bot token; set it in the config file or in {TOKEN_ENV}")
         return self.telegram.token.get_secret_value().strip()
 
 

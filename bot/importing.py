@@ -109,6 +109,7 @@ class _Invalid(Exception):
 
 # --- Text normalisation -------------------------------------------------------------------------
 
+
 def header_key(s: str) -> str:
     """Fold text to ASCII snake case without diacritics: "Họ tên" -> "ho_ten"."""
     text = unicodedata.normalize("NFD", unicodedata.normalize("NFC", s).strip())
@@ -206,8 +207,9 @@ def _decode(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportFileError(N_("the file %(name)s is not UTF-8 text; please save it as CSV UTF-8"),
-                              {"name": name}) from None
+        raise ImportFileError(
+            N_("the file %(name)s is not UTF-8 text; please save it as CSV UTF-8"), {"name": name}
+        ) from None
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
@@ -224,8 +226,10 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         for number, record in enumerate(reader, start=1):
             yield number, [cell.strip() for cell in record]
     except csv.Error:
-        raise ImportFileError(N_("the file %(name)s could not be read as CSV near row %(row)s"),
-                              {"name": path.name, "row": str(number + 1)}) from None
+        raise ImportFileError(
+            N_("the file %(name)s could not be read as CSV near row %(row)s"),
+            {"name": path.name, "row": str(number + 1)},
+        ) from None
 
 
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
@@ -237,8 +241,9 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     except OSError:
         raise ImportFileError(N_("the file %(name)s could not be opened"), {"name": path.name}) from None
     except (zipfile.BadZipFile, KeyError, ValueError, InvalidFileException):
-        raise ImportFileError(N_("the file %(name)s could not be read as an Excel workbook"),
-                              {"name": path.name}) from None
+        raise ImportFileError(
+            N_("the file %(name)s could not be read as an Excel workbook"), {"name": path.name}
+        ) from None
     try:
         sheet = workbook.worksheets[0]
         # Files from some generators carry a wrong <dimension>; read what is really there.
@@ -255,8 +260,9 @@ def _raw_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         return _csv_rows(path)
     if suffix in (".xlsx", ".xlsm"):
         return _xlsx_rows(path)
-    raise ImportFileError(N_("files of type %(ext)s cannot be imported; please use .csv or .xlsx"),
-                          {"ext": suffix or path.name})
+    raise ImportFileError(
+        N_("files of type %(ext)s cannot be imported; please use .csv or .xlsx"), {"ext": suffix or path.name}
+    )
 
 
 def _map_headers(kind: TableKind, headers: list[str]) -> dict[int, str]:
@@ -269,15 +275,19 @@ def _map_headers(kind: TableKind, headers: list[str]) -> dict[int, str]:
         if canonical is None:
             continue
         if canonical in seen:
-            raise ImportFileError(N_("the columns %(first)s and %(second)s mean the same thing; "
-                                     "please keep only one"), {"first": seen[canonical], "second": header})
+            raise ImportFileError(
+                N_("the columns %(first)s and %(second)s mean the same thing; please keep only one"),
+                {"first": seen[canonical], "second": header},
+            )
         seen[canonical] = header
         positions[index] = canonical
     for col in _COLUMNS[kind]:
         if col.required and col.canonical not in seen:
             names = ", ".join(dict.fromkeys((col.header, col.canonical, *col.aliases)))
-            raise ImportFileError(N_("the required column %(column)s is missing; accepted names: %(names)s"),
-                                  {"column": col.header, "names": names})
+            raise ImportFileError(
+                N_("the required column %(column)s is missing; accepted names: %(names)s"),
+                {"column": col.header, "names": names},
+            )
     return positions
 
 
@@ -293,14 +303,15 @@ def read_table(path: Path, kind: TableKind) -> Table:
     if not raw:
         raise ImportFileError(N_("the file %(name)s is empty"), {"name": path.name})
     # Official lists often start with a title ("DANH SÁCH ĐẢNG VIÊN ...") above the column names.
-    header_at = next((i for i, (_, cells) in enumerate(raw[: TITLE_ROWS + 1])
-                      if _has_required_columns(kind, cells)), 0)
+    header_at = next(
+        (i for i, (_, cells) in enumerate(raw[: TITLE_ROWS + 1]) if _has_required_columns(kind, cells)), 0
+    )
     headers = list(raw[header_at][1])
     while headers and not headers[-1]:
         headers.pop()
     positions = _map_headers(kind, headers)
     rows: list[tuple[int, dict[str, str]]] = []
-    for number, cells in raw[header_at + 1:]:
+    for number, cells in raw[header_at + 1 :]:
         values = {col.canonical: "" for col in _COLUMNS[kind]}
         for index, canonical in positions.items():
             if index < len(cells):
@@ -322,8 +333,11 @@ _DATE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})")
 def _text(value: str, limit: int) -> str:
     text = normalise_name(value)
     if len(text) > limit:
-        raise _Invalid(N_("the text is too long (%(length)s characters; at most %(max)s)"),
-                       length=str(len(text)), max=str(limit))
+        raise _Invalid(
+            N_("the text is too long (%(length)s characters; at most %(max)s)"),
+            length=str(len(text)),
+            max=str(limit),
+        )
     return text
 
 
@@ -374,10 +388,14 @@ def _card(value: str) -> str | None:
     card = _card_key(value)
     if not card:
         return None
-    if (len(card) > MAX_CARD or not any(c.isdigit() for c in card)
-            or not re.fullmatch(r"[0-9A-Z]+(?:[./-][0-9A-Z]+)*", card)):
-        raise _Invalid(N_("%(value)s is not a valid card number; use digits, letters and dots only"),
-                       value=value)
+    if (
+        len(card) > MAX_CARD
+        or not any(c.isdigit() for c in card)
+        or not re.fullmatch(r"[0-9A-Z]+(?:[./-][0-9A-Z]+)*", card)
+    ):
+        raise _Invalid(
+            N_("%(value)s is not a valid card number; use digits, letters and dots only"), value=value
+        )
     return card
 
 
@@ -389,24 +407,37 @@ def _phone(value: str) -> str | None:
         compact = "0" + compact  # a spreadsheet stored the number as a number and dropped the 0
     if re.fullmatch(r"0[35789]\d{8}|02\d{9}|\+84[35789]\d{8}|\+842\d{9}", compact):
         return compact
-    raise _Invalid(N_("%(value)s is not a phone number; expected 10 digits starting with 0, or +84"),
-                   value=value)
+    raise _Invalid(
+        N_("%(value)s is not a phone number; expected 10 digits starting with 0, or +84"), value=value
+    )
 
 
 _STATUSES: dict[str, MemberStatus] = {
-    "chinh_thuc": "official", "dang_vien_chinh_thuc": "official", "official": "official", "ct": "official",
-    "du_bi": "probationary", "dang_vien_du_bi": "probationary", "probationary": "probationary",
+    "chinh_thuc": "official",
+    "dang_vien_chinh_thuc": "official",
+    "official": "official",
+    "ct": "official",
+    "du_bi": "probationary",
+    "dang_vien_du_bi": "probationary",
+    "probationary": "probationary",
     "db": "probationary",
 }
 _STATUS_CHOICES = "chính thức, dự bị"
 
 _ROLES: dict[str, MemberRole] = {
-    "bi_thu": "secretary", "bi_thu_chi_bo": "secretary", "secretary": "secretary",
-    "pho_bi_thu": "deputy_secretary", "pho_bi_thu_chi_bo": "deputy_secretary",
-    "deputy_secretary": "deputy_secretary", "deputy": "deputy_secretary",
-    "chi_uy_vien": "committee_member", "uy_vien_chi_uy": "committee_member",
+    "bi_thu": "secretary",
+    "bi_thu_chi_bo": "secretary",
+    "secretary": "secretary",
+    "pho_bi_thu": "deputy_secretary",
+    "pho_bi_thu_chi_bo": "deputy_secretary",
+    "deputy_secretary": "deputy_secretary",
+    "deputy": "deputy_secretary",
+    "chi_uy_vien": "committee_member",
+    "uy_vien_chi_uy": "committee_member",
     "committee_member": "committee_member",
-    "dang_vien": "member", "member": "member", "": "member",
+    "dang_vien": "member",
+    "member": "member",
+    "": "member",
 }
 _ROLE_CHOICES = "bí thư, phó bí thư, chi ủy viên, đảng viên"
 
@@ -416,25 +447,35 @@ def _status(value: str) -> MemberStatus:
         raise _Invalid(N_("the status is required; please write %(accepted)s"), accepted=_STATUS_CHOICES)
     status = _STATUSES.get(header_key(value))
     if status is None:
-        raise _Invalid(N_("%(value)s is not a known status; please write %(accepted)s"),
-                       value=value, accepted=_STATUS_CHOICES)
+        raise _Invalid(
+            N_("%(value)s is not a known status; please write %(accepted)s"),
+            value=value,
+            accepted=_STATUS_CHOICES,
+        )
     return status
 
 
 def _role(value: str) -> MemberRole:
     role = _ROLES.get(header_key(value))
     if role is None:
-        raise _Invalid(N_("%(value)s is not a known role; please write %(accepted)s"),
-                       value=value, accepted=_ROLE_CHOICES)
+        raise _Invalid(
+            N_("%(value)s is not a known role; please write %(accepted)s"),
+            value=value,
+            accepted=_ROLE_CHOICES,
+        )
     return role
 
 
 _TAGS = {
-    "ho_ngheo": "hộ nghèo", "ngheo": "hộ nghèo",
-    "can_ngheo": "hộ cận nghèo", "ho_can_ngheo": "hộ cận nghèo",
-    "gia_dinh_chinh_sach": "gia đình chính sách", "ho_chinh_sach": "gia đình chính sách",
+    "ho_ngheo": "hộ nghèo",
+    "ngheo": "hộ nghèo",
+    "can_ngheo": "hộ cận nghèo",
+    "ho_can_ngheo": "hộ cận nghèo",
+    "gia_dinh_chinh_sach": "gia đình chính sách",
+    "ho_chinh_sach": "gia đình chính sách",
     "gia_dinh_van_hoa": "gia đình văn hóa",
-    "nguoi_co_cong": "người có công", "gia_dinh_nguoi_co_cong": "người có công",
+    "nguoi_co_cong": "người có công",
+    "gia_dinh_nguoi_co_cong": "người có công",
 }
 
 
@@ -451,8 +492,9 @@ def _people(value: str) -> int | None:
     if not value:
         return None
     if not re.fullmatch(r"\d+", value) or not 1 <= int(value) <= MAX_PEOPLE:
-        raise _Invalid(N_("%(value)s is not a number of people from 1 to %(max)s"),
-                       value=value, max=str(MAX_PEOPLE))
+        raise _Invalid(
+            N_("%(value)s is not a number of people from 1 to %(max)s"), value=value, max=str(MAX_PEOPLE)
+        )
     return int(value)
 
 
@@ -513,8 +555,9 @@ def parse_members(table: Table, *, today: date) -> tuple[list[MemberRow], list[R
 
         if card is not None:
             if card in by_card:
-                check.fail("so_the_dang", N_("the same person as row %(other)s"),
-                           {"other": str(by_card[card])})
+                check.fail(
+                    "so_the_dang", N_("the same person as row %(other)s"), {"other": str(by_card[card])}
+                )
             else:
                 by_card[card] = number
         if full_name is not None and born is not None:
@@ -528,10 +571,13 @@ def parse_members(table: Table, *, today: date) -> tuple[list[MemberRow], list[R
                 check.fail("ho_ten", N_("the same person as row %(other)s"), {"other": str(earlier[0])})
         if role in ("secretary", "deputy_secretary"):
             if role in by_role:
-                message = (N_("row %(other)s is already the secretary; a cell has only one secretary")
-                           if role == "secretary" else
-                           N_("row %(other)s is already the deputy secretary; "
-                              "a cell has only one deputy secretary"))
+                message = (
+                    N_("row %(other)s is already the secretary; a cell has only one secretary")
+                    if role == "secretary"
+                    else N_(
+                        "row %(other)s is already the deputy secretary; a cell has only one deputy secretary"
+                    )
+                )
                 check.fail("chuc_vu", message, {"other": str(by_role[role])})
             else:
                 by_role[role] = number
@@ -592,8 +638,9 @@ def parse_households(table: Table) -> tuple[list[HouseholdRow], list[RowError]]:
             else:
                 seen[key] = number
         if check.ok and head is not None and address is not None:
-            households.append(HouseholdRow(number, head, address, village, people, tags or (),
-                                           responsible, phone))
+            households.append(
+                HouseholdRow(number, head, address, village, people, tags or (), responsible, phone)
+            )
     return households, errors
 
 
@@ -622,8 +669,11 @@ def _one(value: str, matches: Sequence[Candidate]) -> Resolution | None:
     if len(matches) == 1:
         return Resolution(matches[0].person_id)
     if len(matches) > 1:
-        return Resolution(None, N_("%(value)s matches %(count)s members; use the card number"),
-                          {"value": value, "count": str(len(matches))})
+        return Resolution(
+            None,
+            N_("%(value)s matches %(count)s members; use the card number"),
+            {"value": value, "count": str(len(matches))},
+        )
     return None
 
 

@@ -1,0 +1,84 @@
+"""Transport-neutral values passed between the messenger edges and the core."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ChatRef:
+    """A chat on a messenger; ids are text because Zalo's are."""
+
+    platform: str
+    chat_id: str
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who sent an incoming message, as the messenger describes them."""
+
+    platform: str
+    user_id: str
+    display_name: str = ""
+    language_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One thing a user did: a text (maybe a /command) or a button press."""
+
+    chat: ChatRef
+    sender: Sender
+    text: str | None = None
+    button: str | None = None
+    update_id: str | None = None
+    private: bool = True
+
+
+@dataclass(frozen=True)
+class Button:
+    """A choice; rendered as an inline button on Telegram and as a numbered line on Zalo."""
+
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file to send, e.g. the invite list as CSV."""
+
+    filename: str
+    content: bytes
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the core wants shown. `chat` None means the chat the user wrote in.
+
+    `edit` asks to replace the message whose button was pressed, so stale buttons disappear.
+    """
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    chat: ChatRef | None = None
+    edit: bool = False
+    document: Document | None = None
+    # Telegram-style HTML markup allowed in `text` (announcement bodies are checked for it).
+    html: bool = False
+
+
+@dataclass(frozen=True)
+class CommandInfo:
+    """A command as shown in /help and the messenger's command menu."""
+
+    name: str
+    description: str
+
+
+@dataclass
+class Outcome:
+    """The replies to one incoming event, plus whether the person's command menu should be refreshed."""
+
+    replies: list[Reply] = field(default_factory=list)
+    refresh_menu: bool = False

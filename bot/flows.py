@@ -1,0 +1,71 @@
+"""Multi-step forms as small state machines whose state is a database row.
+
+A form is a name, a step and a JSON dict, stored per (platform, chat, user): a restart in the middle
+of a form loses nothing, and the same form serves every messenger.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.domain import ChatRef
+from storage.models import FlowState
+
+
+async def current(*, session: AsyncSession, chat: ChatRef, user_id: str) -> FlowState | None:
+    """The form this person has open in this chat, if any."""
+    query = select(FlowState).where(
+        FlowState.platform == chat.platform, FlowState.chat_id == chat.chat_id, FlowState.user_id == user_id
+    )
+    return (await session.exec(query)).first()
+
+
+async def begin(
+    *,
+    session: AsyncSession,
+    chat: ChatRef,
+    user_id: str,
+    flow: str,
+    step: str,
+    now: datetime,
+    data: dict[str, Any] | None = None,
+) -> FlowState:
+    """Open a form at its first step, replacing any form left open in this chat."""
+    state = await current(session=session, chat=chat, user_id=user_id)
+    if state is None:
+        state = FlowState(
+            platform=chat.platform,
+            chat_id=chat.chat_id,
+            user_id=user_id,
+            flow=flow,
+            step=step,
+            data=data or {},
+            updated_at=now,
+        )
+        session.add(state)
+    else:
+        state.flow, state.step, state.data, state.updated_at = flow, step, dict(data or {}), now
+    await session.flush()
+    return state
+
+
+async def advance(
+    *, session: AsyncSession, state: FlowState, step: str, now: datetime, **data: Any
+) -> FlowState:
+    """Move the form to another step, adding to its data."""
+    state.step = step
+    # A new dict, so SQLAlchemy sees the JSON column change.
+    state.data = {**state.data, **data}
+    state.updated_at = now
+    await session.flush()
+    return state
+
+
+async def finish(*, session: AsyncSession, state: FlowState) -> None:
+    """Close the form."""
+    await session.delete(state)
+    await session.flush()

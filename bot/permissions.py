@@ -1,0 +1,85 @@
+"""Who may do what: the one table every command, menu and /help entry is generated from.
+
+A person's roles are always worked out for a scope (a cell or a unit) and a day, from memberships,
+officer roles, delegations and (later) meeting duties; nothing here trusts the messenger.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.i18n import N_
+
+
+class Role(StrEnum):
+    """A role a person can hold towards one cell or unit on one day."""
+
+    MEMBER = "member"
+    COMMITTEE = "committee_member"
+    DEPUTY = "deputy_secretary"
+    SECRETARY = "secretary"  # also a deputy while a delegation from the secretary runs
+    ORGANISER = "organiser"  # of the cell's unit or any unit above it
+    CHAIR = "chair"  # meeting-scoped: the chair of that meeting
+    MINUTE_TAKER = "minute_taker"  # meeting-scoped
+
+
+class Scope(StrEnum):
+    """What a command acts on."""
+
+    NONE = "none"
+    CELL = "cell"
+    UNIT = "unit"
+
+
+@dataclass(frozen=True)
+class Command:
+    """A chat command: the action it performs, what it acts on and who may use it."""
+
+    name: str
+    scope: Scope
+    roles: frozenset[Role]
+    description: str  # msgid
+    # Roles inside a cell that delegation, chairing or minute-taking can add for a meeting.
+    menu: bool = True
+
+
+LINKED = frozenset(Role)  # anyone the bot knows
+OFFICERS = frozenset({Role.COMMITTEE, Role.DEPUTY, Role.SECRETARY, Role.ORGANISER})
+LEADERS = frozenset({Role.SECRETARY, Role.ORGANISER})
+
+# The table. Order is the order of /help and the command menu.
+COMMANDS: tuple[Command, ...] = (
+    Command("help", Scope.NONE, LINKED, N_("what I can do for you")),
+    Command("lang", Scope.NONE, LINKED, N_("choose the language: Tiếng Việt or English")),
+    Command("cancel", Scope.NONE, LINKED, N_("stop the form you are filling in")),
+    Command("members", Scope.CELL, OFFICERS, N_("the cell's members; secretaries can change them")),
+    Command("invite", Scope.CELL, LEADERS, N_("invite codes for members not linked yet")),
+    Command("announce", Scope.CELL, LEADERS, N_("send an announcement to the cell")),
+    Command(
+        "announce_unit",
+        Scope.UNIT,
+        frozenset({Role.ORGANISER}),
+        N_("send an announcement to your unit's members or secretaries"),
+    ),
+    Command("unreachable", Scope.CELL, OFFICERS, N_("members the bot cannot reach, and why")),
+    Command(
+        "delegate",
+        Scope.CELL,
+        frozenset({Role.SECRETARY}),
+        N_("let the deputy secretary act as secretary for some days"),
+    ),
+    Command("roles", Scope.UNIT, frozenset({Role.ORGANISER}), N_("grant or revoke officer roles")),
+)
+BY_NAME = {command.name: command for command in COMMANDS}
+
+# Actions that are not commands but are checked the same way.
+MANAGE_MEMBERS = frozenset({Role.SECRETARY, Role.ORGANISER})
+
+# Officer roles an organiser may grant inside their unit, lowest first.
+GRANTABLE_IN_CELL = ("committee_member", "deputy_secretary", "secretary")
+
+
+def allowed(command: Command, roles: set[Role]) -> bool:
+    """True when any of the person's roles in the command's scope is allowed."""
+    return bool(command.roles & roles)

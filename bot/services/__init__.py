@@ -1,0 +1,1 @@
+"""Use cases of the core: plain async functions over a session, shared by chat and CLI."""

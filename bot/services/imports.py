@@ -1,0 +1,333 @@
+"""Import a cell's members and households from a spreadsheet, all or nothing.
+
+Rows are applied inside the caller's transaction while errors are collected; if any row is wrong
+the caller's transaction rolls back (ImportRejected), so a file with one bad row imports nothing.
+Re-importing the same file finds every row unchanged and writes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.i18n import N_
+from bot.importing import (
+    Candidate,
+    HouseholdRow,
+    MemberRow,
+    RowError,
+    parse_households,
+    parse_members,
+    read_table,
+    resolve_households,
+)
+from bot.names import name_key
+from bot.services import org
+from storage import repo
+from storage.models import Cell, Household, HouseholdAssignment, Membership, Person, RoleAssignment
+
+
+class ImportRejected(Exception):
+    """The file had bad rows; nothing was imported."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(f"{len(errors)} bad rows")
+        self.errors = errors
+
+
+@dataclass
+class ImportReport:
+    """What an import did."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+async def _find_person(session: AsyncSession, row: MemberRow, cell: Cell) -> Person | None:
+    if row.card_number:
+        found = (await session.exec(select(Person).where(Person.card_number == row.card_number))).first()
+        if found is not None:
+            return found
+    query = select(Person).where(
+        Person.name_key == name_key(row.full_name), Person.birth_date == row.birth_date
+    )
+    for person in (await session.exec(query)).all():
+        # Without a card, name and birth date identify a person; a card on both sides that differs does not.
+        if not (person.card_number and row.card_number and person.card_number != row.card_number):
+            return person
+    return None
+
+
+async def import_members(
+    *, session: AsyncSession, path: Path, cell: Cell, today: date, now: datetime, actor: org.Actor
+) -> ImportReport:
+    """Create or update the cell's members from a file; raise ImportRejected on any bad row."""
+    table = read_table(path, "members")
+    rows, errors = parse_members(table, today=today)
+    report = ImportReport()
+    assert cell.id is not None
+    for row in rows:
+        person = await _find_person(session, row, cell)
+        changed = created = False
+        if person is None:
+            created = True
+            person = await org.add_person(
+                session=session,
+                full_name=row.full_name,
+                cell=cell,
+                actor=actor,
+                now=now,
+                today=today,
+                card_number=row.card_number,
+                birth_date=row.birth_date,
+                status=row.status,
+                phone=row.phone,
+            )
+        else:
+            assert person.id is not None
+            memberships = await repo.active_memberships(session=session, person_id=person.id, day=today)
+            primary = next((m for m in memberships if m.kind == "primary"), None)
+            if primary is not None and primary.cell_id != cell.id:
+                other = await session.get(Cell, primary.cell_id)
+                errors.append(
+                    RowError(
+                        row.row,
+                        table.label("ho_ten"),
+                        N_("%(name)s is a member of %(cell)s; move them before importing here"),
+                        {"name": person.full_name, "cell": other.name if other else "?"},
+                    )
+                )
+                continue
+            before = {"full_name": person.full_name, "phone": person.phone, "card_number": person.card_number}
+            for attr, value in (
+                ("full_name", row.full_name),
+                ("phone", row.phone),
+                ("card_number", row.card_number),
+                ("birth_date", row.birth_date),
+            ):
+                if value is not None and getattr(person, attr) != value:
+                    setattr(person, attr, value)
+                    changed = True
+            person.name_key = name_key(person.full_name)
+            if primary is None:
+                session.add(
+                    Membership(person_id=person.id, cell_id=cell.id, kind="primary", valid_from=today)
+                )
+                changed = True
+            if await org.status_on(session, person.id, today) != row.status:
+                await org.set_status(
+                    session=session, person=person, status=row.status, valid_from=today, actor=actor, now=now
+                )
+                changed = True
+            if changed:
+                await session.flush()
+                await org.record_change(
+                    session,
+                    actor=actor,
+                    now=now,
+                    action="person.update",
+                    subject=f"person:{person.id}",
+                    before=before,
+                    after={
+                        "full_name": person.full_name,
+                        "phone": person.phone,
+                        "card_number": person.card_number,
+                    },
+                )
+        changed |= await _ensure_role(
+            session, person, row, cell, table.label("chuc_vu"), errors, today=today, now=now, actor=actor
+        )
+        if row.exempt_since is not None:
+            assert person.id is not None
+            if await org.exempt_on(session, person.id, today) is None:
+                await org.exempt(
+                    session=session,
+                    person=person,
+                    valid_from=row.exempt_since,
+                    valid_to=None,
+                    reason="import",
+                    actor=actor,
+                    now=now,
+                )
+                changed = True
+        if created:
+            report.created += 1
+        elif changed:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    if errors:
+        raise ImportRejected(sorted(errors, key=lambda e: e.row))
+    return report
+
+
+async def _ensure_role(
+    session: AsyncSession,
+    person: Person,
+    row: MemberRow,
+    cell: Cell,
+    column: str,
+    errors: list[RowError],
+    *,
+    today: date,
+    now: datetime,
+    actor: org.Actor,
+) -> bool:
+    """Make the person's officer role in this cell what the file says; True when something changed."""
+    assert person.id is not None and cell.id is not None
+    current = [
+        a
+        for a in await repo.active_roles(session=session, person_id=person.id, day=today)
+        if a.cell_id == cell.id
+    ]
+    wanted = None if row.role == "member" else row.role
+    if [a.role for a in current] == ([wanted] if wanted else []):
+        return False
+    for assignment in current:
+        if assignment.role != wanted:
+            await org.revoke_role(
+                session=session,
+                person=person,
+                role=assignment.role,
+                cell=cell,
+                actor=actor,
+                now=now,
+                today=today,
+            )
+    if wanted and not any(a.role == wanted for a in current):
+        if wanted in ("secretary", "deputy_secretary"):
+            holders = await repo.role_holders(session=session, role=wanted, day=today, cell_id=cell.id)
+            others = [h for h in holders if h.person_id != person.id]
+            if others:
+                holder = await session.get(Person, others[0].person_id)
+                errors.append(
+                    RowError(
+                        row.row,
+                        column,
+                        N_("%(name)s already holds this role in the cell"),
+                        {"name": holder.full_name if holder else "?"},
+                    )
+                )
+                return False
+        session.add(RoleAssignment(person_id=person.id, role=wanted, cell_id=cell.id, valid_from=today))
+        await session.flush()
+        await org.record_change(
+            session,
+            actor=actor,
+            now=now,
+            action="role.grant",
+            subject=f"person:{person.id}",
+            after={"role": wanted, "cell_id": cell.id},
+        )
+    return True
+
+
+async def import_households(
+    *, session: AsyncSession, path: Path, cell: Cell, today: date, now: datetime, actor: org.Actor
+) -> ImportReport:
+    """Create or update the cell's households and who is responsible for each, keeping assignment history."""
+    table = read_table(path, "households")
+    rows, errors = parse_households(table)
+    assert cell.id is not None
+    members = await repo.cell_members(session=session, cell_id=cell.id, day=today)
+    candidates = [Candidate(p.id, p.full_name, p.card_number) for p, _ in members if p.id is not None]
+    assigned, resolve_errors = resolve_households(rows, candidates, table)
+    errors.extend(resolve_errors)
+    if errors:
+        raise ImportRejected(sorted(errors, key=lambda e: e.row))
+    report = ImportReport()
+    for row in rows:
+        created, changed = await _upsert_household(
+            session, row, cell, assigned.get(row.row), today=today, now=now
+        )
+        report.created += created
+        report.updated += changed and not created
+        report.unchanged += not (created or changed)
+    if report.created or report.updated:
+        await org.record_change(
+            session,
+            actor=actor,
+            now=now,
+            action="household.import",
+            subject=f"cell:{cell.id}",
+            after={"created": report.created, "updated": report.updated},
+        )
+    return report
+
+
+async def _upsert_household(
+    session: AsyncSession, row: HouseholdRow, cell: Cell, person_id: int | None, *, today: date, now: datetime
+) -> tuple[bool, bool]:
+    assert cell.id is not None
+    head_key, address_key = name_key(row.head_name), name_key(row.address)
+    household = (
+        await session.exec(
+            select(Household).where(
+                Household.cell_id == cell.id,
+                Household.head_key == head_key,
+                Household.address_key == address_key,
+            )
+        )
+    ).first()
+    created = household is None
+    changed = False
+    if household is None:
+        household = Household(
+            cell_id=cell.id,
+            head_name=row.head_name,
+            head_key=head_key,
+            address=row.address,
+            address_key=address_key,
+            created_at=now,
+        )
+        session.add(household)
+    for attr, value in (
+        ("head_name", row.head_name),
+        ("address", row.address),
+        ("village", row.village),
+        ("people", row.people),
+        ("tags", list(row.tags)),
+        ("phone", row.phone),
+    ):
+        if getattr(household, attr) != value:
+            setattr(household, attr, value)
+            changed = True
+    await session.flush()
+    assert household.id is not None
+    current = (
+        await session.exec(
+            select(HouseholdAssignment).where(
+                HouseholdAssignment.household_id == household.id,
+                col(HouseholdAssignment.valid_to).is_(None),
+            )
+        )
+    ).first()
+    current_person = current.person_id if current else None
+    if current_person != person_id:
+        changed = True
+        if current is not None:
+            if current.valid_from >= today:
+                await session.delete(current)  # assigned and reassigned the same day: a correction
+            else:
+                current.valid_to = today - timedelta(days=1)
+        if person_id is not None:
+            session.add(HouseholdAssignment(household_id=household.id, person_id=person_id, valid_from=today))
+        await session.flush()
+    return created, changed and not created
+
+
+async def households_of(*, session: AsyncSession, person_id: int, day: date) -> list[Household]:
+    """The households a member is responsible for on `day`."""
+    query = (
+        select(Household)
+        .join(HouseholdAssignment, col(HouseholdAssignment.household_id) == col(Household.id))
+        .where(HouseholdAssignment.person_id == person_id, repo._active(HouseholdAssignment, day))
+        .order_by(col(Household.id))
+    )
+    return list((await session.exec(query)).all())

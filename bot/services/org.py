@@ -1,0 +1,474 @@
+"""Units, cells, people, memberships and officer roles: the admin operations, each audited.
+
+Every change also bumps the change counter so a running bot reloads menus and permissions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.errors import UserError
+from bot.i18n import N_
+from bot.names import name_key, normalise_name
+from storage import repo
+from storage.models import (
+    CELL_KINDS,
+    MEMBER_STATUSES,
+    OFFICER_ROLES,
+    Cell,
+    ChatIdentity,
+    Exemption,
+    Membership,
+    MemberStatus,
+    Person,
+    RoleAssignment,
+    Unit,
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is making a change: the CLI (an operator) or a person in chat."""
+
+    label: str
+    person_id: int | None = None
+
+
+CLI = Actor("cli")
+
+
+async def record_change(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    now: datetime,
+    action: str,
+    subject: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    await repo.audit(
+        session=session,
+        at=now,
+        actor=actor.label,
+        actor_person_id=actor.person_id,
+        action=action,
+        subject=subject,
+        before=before,
+        after=after,
+    )
+    await repo.bump_changes(session=session)
+
+
+async def require_unit(session: AsyncSession, ref: str) -> Unit:
+    """The unit named or numbered `ref`, or a UserError."""
+    unit = await repo.find_unit(session=session, ref=ref)
+    if unit is None:
+        raise UserError(N_("No unit %(ref)s."), ref=ref)
+    return unit
+
+
+async def require_cell(session: AsyncSession, ref: str) -> Cell:
+    """The open cell named or numbered `ref`, or a UserError."""
+    cell = await repo.find_cell(session=session, ref=ref)
+    if cell is None:
+        raise UserError(N_("No cell %(ref)s."), ref=ref)
+    if cell.closed_at is not None:
+        raise UserError(N_("Cell %(ref)s is closed."), ref=ref)
+    return cell
+
+
+async def require_person(session: AsyncSession, ref: str) -> Person:
+    """The person with this card number or id, or a UserError."""
+    person = await repo.find_person(session=session, ref=ref)
+    if person is None:
+        raise UserError(N_("No person with id or card number %(ref)s."), ref=ref)
+    return person
+
+
+async def add_unit(
+    *, session: AsyncSession, name: str, parent_ref: str | None, actor: Actor, now: datetime
+) -> Unit:
+    """Create a unit, optionally under a parent."""
+    name = normalise_name(name)
+    if not name:
+        raise UserError(N_("A unit needs a name."))
+    parent = await require_unit(session, parent_ref) if parent_ref else None
+    existing = await session.exec(
+        select(Unit).where(Unit.name == name, Unit.parent_id == (parent.id if parent else None))
+    )
+    if existing.first():
+        raise UserError(N_("Unit %(ref)s already exists there."), ref=name)
+    unit = Unit(name=name, parent_id=parent.id if parent else None, created_at=now)
+    session.add(unit)
+    await session.flush()
+    await record_change(
+        session,
+        actor=actor,
+        now=now,
+        action="unit.add",
+        subject=f"unit:{unit.id}",
+        after={"name": name, "parent_id": unit.parent_id},
+    )
+    return unit
+
+
+async def add_cell(
+    *,
+    session: AsyncSession,
+    name: str,
+    unit_ref: str,
+    kind: str,
+    actor: Actor,
+    now: datetime,
+    timezone: str | None = None,
+) -> Cell:
+    """Create a cell in a unit."""
+    name = normalise_name(name)
+    if kind not in CELL_KINDS:
+        raise UserError(
+            N_("Unknown kind of cell %(kind)s; use one of: %(kinds)s."),
+            kind=kind,
+            kinds=", ".join(CELL_KINDS),
+        )
+    if not name:
+        raise UserError(N_("A cell needs a name."))
+    unit = await require_unit(session, unit_ref)
+    if (await session.exec(select(Cell).where(Cell.unit_id == unit.id, Cell.name == name))).first():
+        raise UserError(N_("Cell %(ref)s already exists in that unit."), ref=name)
+    assert unit.id is not None
+    cell = Cell(name=name, kind=kind, unit_id=unit.id, timezone=timezone, created_at=now)
+    session.add(cell)
+    await session.flush()
+    await record_change(
+        session,
+        actor=actor,
+        now=now,
+        action="cell.add",
+        subject=f"cell:{cell.id}",
+        after={"name": name, "unit_id": unit.id, "kind": kind},
+    )
+    return cell
+
+
+async def add_person(
+    *,
+    session: AsyncSession,
+    full_name: str,
+    cell: Cell,
+    actor: Actor,
+    now: datetime,
+    today: date,
+    card_number: str | None = None,
+    birth_date: date | None = None,
+    status: str = "official",
+    phone: str | None = None,
+) -> Person:
+    """Create a person as a primary member of the cell from today."""
+    full_name = normalise_name(full_name)
+    if not full_name:
+        raise UserError(N_("A person needs a full name."))
+    if status not in MEMBER_STATUSES:
+        raise UserError(N_("Unknown status %(status)s; use official or probationary."), status=status)
+    card_number = card_number.strip() if card_number else None
+    if card_number:
+        found = (await session.exec(select(Person).where(Person.card_number == card_number))).first()
+        if found is not None:
+            raise UserError(
+                N_("Card number %(card)s already belongs to %(name)s."),
+                card=card_number,
+                name=found.full_name,
+            )
+    person = Person(
+        full_name=full_name,
+        name_key=name_key(full_name),
+        card_number=card_number,
+        birth_date=birth_date,
+        phone=phone,
+        created_at=now,
+    )
+    session.add(person)
+    await session.flush()
+    assert person.id is not None and cell.id is not None
+    session.add(Membership(person_id=person.id, cell_id=cell.id, kind="primary", valid_from=today))
+    session.add(MemberStatus(person_id=person.id, status=status, valid_from=today))
+    await session.flush()
+    await record_change(
+        session,
+        actor=actor,
+        now=now,
+        action="person.add",
+        subject=f"person:{person.id}",
+        after={"full_name": full_name, "card_number": card_number, "cell_id": cell.id, "status": status},
+    )
+    return person
+
+
+async def grant_role(
+    *,
+    session: AsyncSession,
+    person: Person,
+    role: str,
+    actor: Actor,
+    now: datetime,
+    today: date,
+    cell: Cell | None = None,
+    unit: Unit | None = None,
+) -> RoleAssignment:
+    """Give an officer role over a cell or a unit from today; a cell has one secretary at a time."""
+    if role not in OFFICER_ROLES:
+        raise UserError(
+            N_("Unknown role %(role)s; use one of: %(roles)s."), role=role, roles=", ".join(OFFICER_ROLES)
+        )
+    if (cell is None) == (unit is None):
+        raise UserError(N_("Give either a cell or a unit."))
+    if role == "organiser" and unit is None:
+        raise UserError(N_("Organisers are appointed to a unit, not a cell."))
+    if role != "organiser" and cell is None:
+        raise UserError(N_("This role is held in a cell, not a unit."))
+    assert person.id is not None
+    holders = await repo.role_holders(
+        session=session,
+        role=role,
+        day=today,
+        cell_id=cell.id if cell else None,
+        unit_id=unit.id if unit else None,
+    )
+    if any(h.person_id == person.id for h in holders):
+        raise UserError(N_("%(name)s already holds this role."), name=person.full_name)
+    if role in ("secretary", "deputy_secretary") and holders and cell is not None:
+        current = await repo.get_person(session=session, person_id=holders[0].person_id)
+        raise UserError(
+            N_("%(name)s is already %(role)s of this cell; revoke that first."),
+            name=current.full_name if current else "?",
+            role=role,
+        )
+    assignment = RoleAssignment(
+        person_id=person.id,
+        role=role,
+        cell_id=cell.id if cell else None,
+        unit_id=unit.id if unit else None,
+        valid_from=today,
+    )
+    session.add(assignment)
+    await session.flush()
+    await record_change(
+        session,
+        actor=actor,
+        now=now,
+        action="role.grant",
+        subject=f"person:{person.id}",
+        after={"role": role, "cell_id": assignment.cell_id, "unit_id": assignment.unit_id},
+    )
+    return assignment
+
+
+async def revoke_role(
+    *,
+    session: AsyncSession,
+    person: Person,
+    role: str,
+    actor: Actor,
+    now: datetime,
+    today: date,
+    cell: Cell | None = None,
+    unit: Unit | None = None,
+) -> RoleAssignment:
+    """End an officer role today (the history row stays)."""
+    holders = await repo.role_holders(
+        session=session,
+        role=role,
+        day=today,
+        cell_id=cell.id if cell else None,
+        unit_id=unit.id if unit else None,
+    )
+    assignment = next((h for h in holders if h.person_id == person.id), None)
+    if assignment is None:
+        raise UserError(N_("%(name)s does not hold this role there."), name=person.full_name)
+    # A role granted and revoked the same day ends that day, so the period stays valid.
+    assignment.valid_to = max(today, assignment.valid_from)
+    await session.flush()
+    await record_change(
+        session,
+        actor=actor,
+        now=now,
+        action="role.revoke",
+        subject=f"person:{person.id}",
+        before={"role": role, "cell_id": assignment.cell_id, "unit_id": assignment.unit_id},
+        after={"valid_to": assignment.valid_to.isoformat()},
+    )
+    return assignment
+
+
+async def primary_membership(session: AsyncSession, person: Person, day: date) -> Membership:
+    """The person's primary membership on `day`, or a UserError."""
+    assert person.id is not None
+    for membership in await repo.active_memberships(session=session, person_id=person.id, day=day):
+        if membership.kind == "primary":
+            return membership
+    raise UserError(N_("%(name)s is not a member of any cell now."), name=person.full_name)
+
+
+async def set_status(
+    *, session: AsyncSession, person: Person, status: str, valid_from: date, actor: Actor, now: datetime
+) -> MemberStatus:
+    """Record official or probationary status from a date."""
+    if status not in MEMBER_STATUSES:
+        raise UserError(N_("Unknown status %(status)s; use official or probationary."), status=status)
+    assert person.id is not None
+    existing = (
+        await session.exec(
+            select(MemberStatus).where(
+                MemberStatus.person_id == person.id, MemberStatus.valid_from == valid_from
+            )
+        )
+    ).first()
+    before = {"status": existing.status} if existing else None
+    if existing:
+        existing.status = status
+        row = existing
+    else:
+        row = MemberStatus(person_id=person.id, status=status, valid_from=valid_from)
+        session.add(row)
+    await session.flush()
+    await record_change(
+        session,
+        actor=actor,
+        now=now,
+        action="member.status",
+        subject=f"person:{person.id}",
+        before=before,
+        after={"status": status, "from": valid_from.isoformat()},
+    )
+    return row
+
+
+async def status_on(session: AsyncSession, person_id: int, day: date) -> str | None:
+    """Official or probationary on `day`."""
+    query = (
+        select(MemberStatus)
+        .where(MemberStatus.person_id == person_id, MemberStatus.valid_from <= day)
+        .order_by(col(MemberStatus.valid_from).desc())
+    )
+    row = (await session.exec(query)).first()
+    return row.status if row else None
+
+
+async def exempt(
+    *,
+    session: AsyncSession,
+    person: Person,
+    valid_from: date,
+    valid_to: date | None,
+    reason: str,
+    actor: Actor,
+    now: datetime,
+) -> Exemption:
+    """Exempt a member from party work and meetings for a period."""
+    if not reason.strip():
+        raise UserError(N_("Give the reason for the exemption."))
+    if valid_to is not None and valid_to < valid_from:
+        raise UserError(N_("The end date is before the start date."))
+    assert person.id is not None
+    row = Exemption(person_id=person.id, valid_from=valid_from, valid_to=valid_to, reason=reason.strip())
+    session.add(row)
+    await session.flush()
+    await record_change(
+        session,
+        actor=actor,
+        now=now,
+        action="member.exempt",
+        subject=f"person:{person.id}",
+        after={
+            "from": valid_from.isoformat(),
+            "to": valid_to.isoformat() if valid_to else None,
+            "reason": reason.strip(),
+        },
+    )
+    return row
+
+
+async def exempt_on(session: AsyncSession, person_id: int, day: date) -> Exemption | None:
+    """The exemption in force on `day`, if any."""
+    query = select(Exemption).where(Exemption.person_id == person_id, repo._active(Exemption, day))
+    return (await session.exec(query)).first()
+
+
+async def end_membership(
+    *, session: AsyncSession, person: Person, on: date, reason: str, actor: Actor, now: datetime
+) -> list[Membership]:
+    """End every cell tie and officer role of a person on a date (moved away, died, removed)."""
+    if not reason.strip():
+        raise UserError(N_("Give the reason the membership ends."))
+    assert person.id is not None
+    memberships = list(await repo.active_memberships(session=session, person_id=person.id, day=on))
+    if not memberships:
+        raise UserError(N_("%(name)s is not a member of any cell now."), name=person.full_name)
+    for membership in memberships:
+        if on < membership.valid_from:
+            raise UserError(N_("The end date is before the start date."))
+        membership.valid_to = on
+        membership.end_reason = reason.strip()
+    for assignment in await repo.active_roles(session=session, person_id=person.id, day=on):
+        assignment.valid_to = on
+    await session.flush()
+    await record_change(
+        session,
+        actor=actor,
+        now=now,
+        action="member.end",
+        subject=f"person:{person.id}",
+        before={"cells": [m.cell_id for m in memberships]},
+        after={"on": on.isoformat(), "reason": reason.strip()},
+    )
+    return memberships
+
+
+@dataclass(frozen=True)
+class MemberView:
+    """One line of a cell's member list."""
+
+    person: Person
+    kind: str
+    status: str | None
+    exempt: bool
+    roles: tuple[str, ...]
+    linked: bool
+
+
+async def list_members(*, session: AsyncSession, cell: Cell, day: date) -> list[MemberView]:
+    """The cell's members on `day` with status, exemption, officer roles and whether they linked a chat."""
+    assert cell.id is not None
+    rows = await repo.cell_members(session=session, cell_id=cell.id, day=day)
+    ids = [p.id for p, _ in rows if p.id is not None]
+    identities = await repo.identities_of(session=session, person_ids=ids)
+    roles: dict[int, list[str]] = {pid: [] for pid in ids}
+    assignments = await session.exec(
+        select(RoleAssignment).where(RoleAssignment.cell_id == cell.id, repo._active(RoleAssignment, day))
+    )
+    for assignment in assignments:
+        roles.setdefault(assignment.person_id, []).append(assignment.role)
+    views = []
+    for person, membership in rows:
+        assert person.id is not None
+        views.append(
+            MemberView(
+                person=person,
+                kind=membership.kind,
+                status=await status_on(session, person.id, day),
+                exempt=await exempt_on(session, person.id, day) is not None,
+                roles=tuple(roles.get(person.id, ())),
+                linked=bool(identities.get(person.id)),
+            )
+        )
+    return views
+
+
+async def linked_ids(session: AsyncSession, person_id: int) -> list[ChatIdentity]:
+    """Chat accounts a person has linked."""
+    return (await repo.identities_of(session=session, person_ids=[person_id]))[person_id]

@@ -1,0 +1,100 @@
+"""Sending through python-telegram-bot, with its errors mapped to the core's delivery outcomes."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, BotCommand, BotCommandScopeChat, InputFile
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.domain import ChatRef, CommandInfo, Reply
+from bot.ports import Rejected, RetryLater, Unreachable
+from handlers.telegram.render import chunks, keyboard, parse_mode
+
+log = logging.getLogger(__name__)
+PLATFORM = "telegram"
+
+
+def classify(error: Exception) -> Exception:
+    """Map a python-telegram-bot error to Unreachable, RetryLater or Rejected."""
+    text = str(error).lower()
+    if isinstance(error, RetryAfter):
+        after = error.retry_after
+        return RetryLater(
+            "flood control", after.total_seconds() if hasattr(after, "total_seconds") else float(after)
+        )
+    if isinstance(error, Forbidden):
+        return Unreachable("deleted" if "deactivated" in text else "blocked")
+    if isinstance(error, ChatMigrated):
+        return Rejected(f"group moved to {error.new_chat_id}")
+    if isinstance(error, BadRequest):
+        if "chat not found" in text or "user not found" in text:
+            return Unreachable("chat_not_found")
+        return Rejected(str(error))
+    if isinstance(error, TimedOut | NetworkError):
+        return RetryLater(str(error) or error.__class__.__name__)
+    return error
+
+
+class TelegramTransport:
+    """The core's Transport over a python-telegram-bot Bot."""
+
+    platform = PLATFORM
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send(self, chat: ChatRef, reply: Reply) -> str:
+        """Send a reply (long texts in several messages; the id of the last is returned)."""
+        try:
+            if reply.document is not None:
+                message = await self.bot.send_document(
+                    chat_id=int(chat.chat_id),
+                    document=InputFile(reply.document.content, filename=reply.document.filename),
+                    caption=reply.document.caption or None,
+                )
+                return str(message.message_id)
+            pieces = chunks(reply.text)
+            message_id = ""
+            for index, piece in enumerate(pieces):
+                last = index == len(pieces) - 1
+                message = await self.bot.send_message(
+                    chat_id=int(chat.chat_id),
+                    text=piece,
+                    parse_mode=parse_mode(reply),
+                    reply_markup=keyboard(reply) if last else None,
+                )
+                message_id = str(message.message_id)
+            return message_id
+        except Exception as error:  # noqa: BLE001  (mapped, or re-raised unchanged)
+            raise classify(error) from error
+
+    async def edit(self, chat: ChatRef, message_id: str, reply: Reply) -> None:
+        """Replace a message's text and buttons; an identical edit is not an error."""
+        try:
+            await self.bot.edit_message_text(
+                chat_id=int(chat.chat_id),
+                message_id=int(message_id),
+                text=chunks(reply.text)[0],
+                parse_mode=parse_mode(reply),
+                reply_markup=keyboard(reply),
+            )
+        except BadRequest as error:
+            if "not modified" in str(error).lower():
+                return
+            raise classify(error) from error
+        except Exception as error:  # noqa: BLE001
+            raise classify(error) from error
+
+    async def set_commands(self, chat: ChatRef, commands: list[CommandInfo]) -> None:
+        """Set the chat's command menu (descriptions already in the person's language)."""
+        scope = BotCommandScopeChat(chat_id=int(chat.chat_id))
+        try:
+            if commands:
+                await self.bot.set_my_commands(
+                    [BotCommand(c.name, c.description[:256]) for c in commands], scope=scope
+                )
+            else:
+                await self.bot.delete_my_commands(scope=scope)
+        except Exception as error:  # noqa: BLE001
+            raise classify(error) from error

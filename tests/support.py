@@ -1,0 +1,144 @@
+"""Test helpers: seeding a cell with people in every role, and running the real bot."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from telegram import Update
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.runtime import Runtime
+from bot.serve import serve
+from bot.services import org
+from handlers.telegram.fake_bot_api import FakeBotAPI
+from storage.db import Sessions
+from storage.models import ChatIdentity
+
+TODAY = date(2026, 11, 26)
+
+
+@dataclass
+class Seed:
+    """A small organisation: province > commune (two cells) > another commune (one cell)."""
+
+    province: int = 0
+    commune: int = 0
+    other_commune: int = 0
+    cell: int = 0
+    other_cell: int = 0
+    # role name -> person id; telegram user id = 1000 + person id
+    people: dict[str, int] = field(default_factory=dict)
+
+    def tg(self, who: str) -> int:
+        """The Telegram user id of a seeded person."""
+        return 1000 + self.people[who]
+
+
+async def seed(sessions: Sessions, clock: Clock, *, link: bool = True) -> Seed:
+    """Create units, cells and one person per role; link their Telegram accounts unless told not to."""
+    now = clock()
+    s = Seed()
+    async with sessions.begin() as session:
+        province = await org.add_unit(session=session, name="Tỉnh Tuyên Quang", parent_ref=None, actor=org.CLI, now=now)
+        commune = await org.add_unit(session=session, name="Xã Thái Bình", parent_ref=str(province.id), actor=org.CLI,
+                                     now=now)
+        other = await org.add_unit(session=session, name="Xã Kim Phú", parent_ref=str(province.id), actor=org.CLI,
+                                   now=now)
+        cell = await org.add_cell(session=session, name="Chi bộ thôn 3", unit_ref=str(commune.id), kind="village",
+                                  actor=org.CLI, now=now)
+        other_cell = await org.add_cell(session=session, name="Chi bộ thôn 7", unit_ref=str(other.id),
+                                        kind="village", actor=org.CLI, now=now)
+        s.province, s.commune, s.other_commune = province.id or 0, commune.id or 0, other.id or 0
+        s.cell, s.other_cell = cell.id or 0, other_cell.id or 0
+        roster = [
+            ("secretary", "Hoàng Văn Thắng", cell, "secretary"),
+            ("deputy", "Nguyễn Thị Hoa", cell, "deputy_secretary"),
+            ("committee", "Lê Văn Bình", cell, "committee_member"),
+            ("member", "Trần Văn Ân", cell, None),
+            ("other_member", "Phạm Thị Lan", other_cell, None),
+            ("organiser", "Đỗ Minh Tuấn", other_cell, None),
+            ("other_organiser", "Vũ Văn Hải", other_cell, None),
+        ]
+        for key, name, home, role in roster:
+            person = await org.add_person(session=session, full_name=name, cell=home, actor=org.CLI, now=now,
+                                          today=TODAY, card_number=f"93.{len(s.people) + 1:06d}")
+            assert person.id is not None
+            s.people[key] = person.id
+            if role:
+                await org.grant_role(session=session, person=person, role=role, cell=home, actor=org.CLI, now=now,
+                                     today=TODAY)
+            if link:
+                session.add(ChatIdentity(platform="telegram", external_id=str(1000 + person.id), person_id=person.id,
+                                         linked_at=now))
+        for key, unit in (("organiser", commune), ("other_organiser", other)):
+            person = await org.require_person(session, str(s.people[key]))
+            await org.grant_role(session=session, person=person, role="organiser", unit=unit, actor=org.CLI, now=now,
+                                 today=TODAY)
+    return s
+
+
+def add_users(fake: FakeBotAPI, s: Seed, language_code: str = "vi") -> None:
+    """Register every seeded person with the fake Telegram."""
+    for key in s.people:
+        fake.add_user(s.tg(key), key.replace("_", " ").title(), language_code=language_code)
+
+
+class RunningBot:
+    """The real bot (serve) in a task, started and stopped by its lifecycle, with a test clock."""
+
+    def __init__(self, config: Config, clock: Clock) -> None:
+        self.config = config
+        self.runtime = Runtime(config, clock=clock)
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> RunningBot:
+        started = asyncio.Event()
+        self._task = asyncio.create_task(serve(self.config, self._stop, runtime=self.runtime, started=started))
+        waiter = asyncio.create_task(started.wait())
+        done, _ = await asyncio.wait({waiter, self._task}, timeout=20, return_when=asyncio.FIRST_COMPLETED)
+        if self._task in done:
+            waiter.cancel()
+            self._task.result()  # raises what went wrong
+        assert waiter in done, "bot did not start within 20 s"
+        return self
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._task is not None:
+            await asyncio.wait_for(self._task, 20)
+
+
+@contextlib.asynccontextmanager
+async def running_bot(config: Config, clock: Clock) -> AsyncIterator[RunningBot]:
+    """Run the bot for the duration of a block."""
+    bot = await RunningBot(config, clock).start()
+    try:
+        yield bot
+    finally:
+        await bot.stop()
+
+
+@contextlib.asynccontextmanager
+async def application(config: Config, clock: Clock) -> AsyncIterator[tuple[Runtime, object]]:
+    """The real Application, initialised but not polling, for feeding updates with process_update."""
+    from handlers.telegram.app import build_application
+
+    runtime = Runtime(config, clock=clock)
+    app = build_application(config, runtime)
+    async with app:
+        yield runtime, app
+    await runtime.stop()
+
+
+async def feed(app: object, payload: dict[str, object]) -> None:
+    """Process one fake update through the real Application's handlers."""
+    from telegram.ext import Application
+
+    assert isinstance(app, Application)
+    await app.process_update(Update.de_json(payload, app.bot))
