@@ -57,6 +57,10 @@ class Ctx:
     roles: set[Role] = field(default_factory=set)
     outcome: Outcome = field(default_factory=Outcome)
 
+    def gettext(self, message: str) -> str:
+        """Translate a msgid into the person's language."""
+        return translator(self.lang).gettext(message)
+
     def _(self, message: str, **params: object) -> str:
         """Translate a msgid into the person's language and fill its placeholders."""
         text = translator(self.lang).gettext(message)

@@ -15,6 +15,7 @@ from bot.errors import UserError
 from bot.i18n import N_
 from bot.importing import ImportFileError
 from bot.services import imports, org
+from bot.texts import member_line
 
 
 def _date(value: str) -> date:
@@ -112,29 +113,6 @@ async def _role_revoke(session: AsyncSession, args: argparse.Namespace, config: 
     )
 
 
-def member_line(view: org.MemberView, gettext: Any) -> str:
-    """One member as a line of text: name, card, status, roles, exemption, linked."""
-    parts = [view.person.full_name]
-    if view.person.card_number:
-        parts.append(view.person.card_number)
-    parts.append(gettext(N_("official")) if view.status == "official" else gettext(N_("probationary")))
-    parts.extend(gettext(ROLE_NAMES[r]) for r in view.roles)
-    if view.kind == "residence":
-        parts.append(gettext(N_("residence tie")))
-    if view.exempt:
-        parts.append(gettext(N_("exempt")))
-    parts.append(gettext(N_("linked")) if view.linked else gettext(N_("not linked")))
-    return f"{view.person.id}. " + " · ".join(parts)
-
-
-ROLE_NAMES = {
-    "committee_member": N_("committee member"),
-    "deputy_secretary": N_("deputy secretary"),
-    "secretary": N_("secretary"),
-    "organiser": N_("organiser"),
-}
-
-
 async def _member_list(session: AsyncSession, args: argparse.Namespace, config: Config, out: Any) -> None:
     _, today = _now_today(config)
     cell = await org.require_cell(session, args.cell)
@@ -205,7 +183,7 @@ async def _import(
     except imports.ImportRejected as rejected:
         lines = "\n".join(error.render(out.gettext) for error in rejected.errors)
         raise UserError(
-            N_("Nothing was imported; %(count)s rows need fixing:\n%(lines)s"),
+            N_("Nothing was imported; %(count)s errors need fixing:\n%(lines)s"),
             count=len(rejected.errors),
             lines=lines,
         ) from None

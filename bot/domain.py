@@ -33,6 +33,8 @@ class Incoming:
     button: str | None = None
     update_id: str | None = None
     private: bool = True
+    # The bot's message whose button was pressed, so the core can keep editing it (live reports).
+    message_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,3 +84,5 @@ class Outcome:
 
     replies: list[Reply] = field(default_factory=list)
     refresh_menu: bool = False
+    # Something was queued in the outbox: senders should look now rather than at their next check.
+    wake_delivery: bool = False

@@ -25,7 +25,10 @@ def extract() -> Catalog:
     catalog = Catalog(domain=DOMAIN, project="chibo")
     for folder in SOURCES:
         for filename, lineno, message, comments, _context in extract_from_dir(
-            ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS, comment_tags=("TRANSLATORS:",),
+            ROOT / folder,
+            method_map=[("**.py", "python")],
+            keywords=KEYWORDS,
+            comment_tags=("TRANSLATORS:",),
         ):
             if isinstance(message, str) and message:
                 catalog.add(message, locations=[(f"{folder}/{filename}", lineno)], auto_comments=comments)

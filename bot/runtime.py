@@ -5,6 +5,7 @@ Messenger edges attach their Transport here; nothing in this module knows a mess
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -13,14 +14,20 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.chat import ChatCore
 from bot.clock import Clock, system_clock
 from bot.config import Config
+from bot.domain import ChatRef, Reply
+from bot.i18n import pick_language, translator
 from bot.menus import MenuSync
-from bot.ports import Transport
+from bot.ports import DeliveryError, Transport
+from bot.services import announcements
+from bot.services.delivery import Deliverer
 from storage import migrate, repo
 from storage.db import make_engine, make_sessions
 
 log = logging.getLogger(__name__)
 
 ChangeListener = Callable[[], Awaitable[None]]
+REPORT_SECONDS = 2.0  # how often live delivery reports are refreshed
+REPORT_SECONDS = 2.0  # how often live delivery reports are refreshed
 
 
 class Runtime:
@@ -37,6 +44,11 @@ class Runtime:
         self.menus = MenuSync(sessions=self.sessions, chat=self.chat, transports=self.transports)
         self.change_listeners: list[ChangeListener] = [self.menus.refresh_all]
         self._seen_changes: int | None = None
+        self._jobs: set[asyncio.Task[object]] = set()
+        self._stopping = False
+        self.delivery = Deliverer(
+            sessions=self.sessions, transports=self.transports, config=config.delivery, clock=clock
+        )
 
     def attach(self, transport: Transport) -> None:
         """Register a messenger's transport (Telegram now, Zalo later)."""
@@ -47,24 +59,75 @@ class Runtime:
         await migrate.upgrade(self.engine)
 
     async def start(self) -> None:
-        """Start background work: the change watcher (and later reminders)."""
+        """Start background work: outbox senders, the change watcher, live delivery reports."""
         self._seen_changes = await self._read_changes()
-        self.scheduler.add_job(
-            self.check_changes,
-            "interval",
-            seconds=self.config.change_poll_seconds,
-            id="changes",
-            replace_existing=True,
-            max_instances=1,
-            coalesce=True,
-        )
+        for job_id, function, seconds in (
+            ("changes", self.check_changes, self.config.change_poll_seconds),
+            ("delivery-reports", self.update_reports, REPORT_SECONDS),
+        ):
+            self.scheduler.add_job(
+                function,
+                "interval",
+                seconds=seconds,
+                id=job_id,
+                replace_existing=True,
+                max_instances=1,
+                coalesce=True,
+            )
         self.scheduler.start()
+        await self.delivery.start()
 
     async def stop(self) -> None:
         """Stop background work and close the database."""
+        self._stopping = True
+        await self.delivery.stop()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        # Let a job that is running finish rather than be cut off mid-transaction by the loop closing.
+        if self._jobs:
+            await asyncio.wait(self._jobs, timeout=10)
         await self.engine.dispose()
+
+    async def _tracked(self, function: Callable[[], Awaitable[object]]) -> None:
+        if self._stopping:  # a job that fired as we were stopping would reopen the database
+            return
+        task = asyncio.current_task()
+        assert task is not None
+        self._jobs.add(task)
+        try:
+            await function()
+        finally:
+            self._jobs.discard(task)
+
+    async def update_reports(self) -> int:
+        """Edit each open announcement report in its author's chat; close the ones that are done."""
+        updated = 0
+        async with self.sessions.begin() as session:
+            for announcement in await announcements.open_reports(session=session):
+                assert announcement.id is not None and announcement.report_chat_id is not None
+                result = await announcements.report(session=session, announcement_id=announcement.id)
+                author = (
+                    await repo.get_person(session=session, person_id=announcement.author_person_id)
+                    if announcement.author_person_id
+                    else None
+                )
+                lang = pick_language(author.language if author else None, None, self.config.default_language)
+                text = announcements.render_report(result, translator(lang).gettext)
+                transport = self.transports.get(announcement.report_platform or "")
+                if transport is None or announcement.report_message_id is None:
+                    continue
+                try:
+                    await transport.edit(
+                        ChatRef(transport.platform, announcement.report_chat_id),
+                        announcement.report_message_id,
+                        Reply(text),
+                    )
+                    updated += 1
+                except DeliveryError as error:
+                    log.info("delivery report %s not updated: %r", announcement.id, error)
+                if result.done:
+                    announcement.report_done = True
+        return updated
 
     async def _read_changes(self) -> int:
         async with self.sessions() as session:

@@ -138,9 +138,7 @@ class RoleAssignment(SQLModel, table=True):
     __tablename__ = "role_assignment"
     __table_args__ = (
         CheckConstraint(_in("role", OFFICER_ROLES), name="ck_role_assignment_role"),
-        CheckConstraint(
-            "(cell_id IS NULL) <> (unit_id IS NULL)", name="ck_role_assignment_one_scope"
-        ),
+        CheckConstraint("(cell_id IS NULL) <> (unit_id IS NULL)", name="ck_role_assignment_one_scope"),
         CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="ck_role_assignment_period"),
     )
 
@@ -244,9 +242,7 @@ class OutboxMessage(SQLModel, table=True):
 
     __tablename__ = "outbox"
     __table_args__ = (
-        UniqueConstraint(
-            "purpose", "subject", "occurrence", "platform", "chat_id", name="uq_outbox_key"
-        ),
+        UniqueConstraint("purpose", "subject", "occurrence", "platform", "chat_id", name="uq_outbox_key"),
         CheckConstraint(_in("status", OUTBOX_STATUSES), name="ck_outbox_status"),
         Index("ix_outbox_status_due", "status", "next_attempt_at"),
         Index("ix_outbox_subject", "purpose", "subject"),

@@ -1,4 +1,4 @@
-"""Shared fixtures: databases (SQLite always, PostgreSQL when CHIBO_TEST_POSTGRES_URL is set) and the fake Bot API."""
+"""Shared fixtures: SQLite always, PostgreSQL when CHIBO_TEST_POSTGRES_URL is set, and the fake Bot API."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.pool import NullPool
 
 from bot.clock import FakeClock
 from bot.config import Config
@@ -36,10 +37,15 @@ async def reset_postgres(url: str) -> None:
 @pytest.fixture(
     params=[
         "sqlite",
-        pytest.param("postgres", marks=[
-            pytest.mark.postgres,
-            pytest.mark.skipif(not POSTGRES_URL, reason="CHIBO_TEST_POSTGRES_URL is not set; .ci/run sets it"),
-        ]),
+        pytest.param(
+            "postgres",
+            marks=[
+                pytest.mark.postgres,
+                pytest.mark.skipif(
+                    not POSTGRES_URL, reason="CHIBO_TEST_POSTGRES_URL is not set; .ci/run sets it"
+                ),
+            ],
+        ),
     ]
 )
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
@@ -50,7 +56,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         assert POSTGRES_URL is not None
         url = POSTGRES_URL
         await reset_postgres(url)
-    engine = make_engine(url)
+    engine = make_engine(url, poolclass=NullPool)
     await migrate.upgrade(engine)
     await engine.dispose()
     yield url
@@ -72,10 +78,16 @@ async def fake() -> AsyncIterator[FakeBotAPI]:
 @pytest.fixture
 def config(database_url: str, fake: FakeBotAPI) -> Config:
     """A config pointing the bot at the fake Bot API and the test database."""
-    return Config.model_validate({
-        "telegram": {"token": TOKEN, "base_url": fake.base_url, "base_file_url": fake.base_file_url,
-                     "poll_timeout": 1},
-        "database": {"url": database_url},
-        "change_poll_seconds": 0.2,
-        "delivery": {"backoff_initial": 0.05, "backoff_max": 0.2},
-    })
+    return Config.model_validate(
+        {
+            "telegram": {
+                "token": TOKEN,
+                "base_url": fake.base_url,
+                "base_file_url": fake.base_file_url,
+                "poll_timeout": 1,
+            },
+            "database": {"url": database_url},
+            "change_poll_seconds": 0.2,
+            "delivery": {"backoff_initial": 0.05, "backoff_max": 0.2},
+        }
+    )

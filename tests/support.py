@@ -44,15 +44,31 @@ async def seed(sessions: Sessions, clock: Clock, *, link: bool = True) -> Seed:
     now = clock()
     s = Seed()
     async with sessions.begin() as session:
-        province = await org.add_unit(session=session, name="Tỉnh Tuyên Quang", parent_ref=None, actor=org.CLI, now=now)
-        commune = await org.add_unit(session=session, name="Xã Thái Bình", parent_ref=str(province.id), actor=org.CLI,
-                                     now=now)
-        other = await org.add_unit(session=session, name="Xã Kim Phú", parent_ref=str(province.id), actor=org.CLI,
-                                   now=now)
-        cell = await org.add_cell(session=session, name="Chi bộ thôn 3", unit_ref=str(commune.id), kind="village",
-                                  actor=org.CLI, now=now)
-        other_cell = await org.add_cell(session=session, name="Chi bộ thôn 7", unit_ref=str(other.id),
-                                        kind="village", actor=org.CLI, now=now)
+        province = await org.add_unit(
+            session=session, name="Tỉnh Tuyên Quang", parent_ref=None, actor=org.CLI, now=now
+        )
+        commune = await org.add_unit(
+            session=session, name="Xã Thái Bình", parent_ref=str(province.id), actor=org.CLI, now=now
+        )
+        other = await org.add_unit(
+            session=session, name="Xã Kim Phú", parent_ref=str(province.id), actor=org.CLI, now=now
+        )
+        cell = await org.add_cell(
+            session=session,
+            name="Chi bộ thôn 3",
+            unit_ref=str(commune.id),
+            kind="village",
+            actor=org.CLI,
+            now=now,
+        )
+        other_cell = await org.add_cell(
+            session=session,
+            name="Chi bộ thôn 7",
+            unit_ref=str(other.id),
+            kind="village",
+            actor=org.CLI,
+            now=now,
+        )
         s.province, s.commune, s.other_commune = province.id or 0, commune.id or 0, other.id or 0
         s.cell, s.other_cell = cell.id or 0, other_cell.id or 0
         roster = [
@@ -65,20 +81,41 @@ async def seed(sessions: Sessions, clock: Clock, *, link: bool = True) -> Seed:
             ("other_organiser", "Vũ Văn Hải", other_cell, None),
         ]
         for key, name, home, role in roster:
-            person = await org.add_person(session=session, full_name=name, cell=home, actor=org.CLI, now=now,
-                                          today=TODAY, card_number=f"93.{len(s.people) + 1:06d}")
+            person = await org.add_person(
+                session=session,
+                full_name=name,
+                cell=home,
+                actor=org.CLI,
+                now=now,
+                today=TODAY,
+                card_number=f"93.{len(s.people) + 1:06d}",
+            )
             assert person.id is not None
             s.people[key] = person.id
             if role:
-                await org.grant_role(session=session, person=person, role=role, cell=home, actor=org.CLI, now=now,
-                                     today=TODAY)
+                await org.grant_role(
+                    session=session, person=person, role=role, cell=home, actor=org.CLI, now=now, today=TODAY
+                )
             if link:
-                session.add(ChatIdentity(platform="telegram", external_id=str(1000 + person.id), person_id=person.id,
-                                         linked_at=now))
+                session.add(
+                    ChatIdentity(
+                        platform="telegram",
+                        external_id=str(1000 + person.id),
+                        person_id=person.id,
+                        linked_at=now,
+                    )
+                )
         for key, unit in (("organiser", commune), ("other_organiser", other)):
             person = await org.require_person(session, str(s.people[key]))
-            await org.grant_role(session=session, person=person, role="organiser", unit=unit, actor=org.CLI, now=now,
-                                 today=TODAY)
+            await org.grant_role(
+                session=session,
+                person=person,
+                role="organiser",
+                unit=unit,
+                actor=org.CLI,
+                now=now,
+                today=TODAY,
+            )
     return s
 
 
@@ -99,7 +136,9 @@ class RunningBot:
 
     async def start(self) -> RunningBot:
         started = asyncio.Event()
-        self._task = asyncio.create_task(serve(self.config, self._stop, runtime=self.runtime, started=started))
+        self._task = asyncio.create_task(
+            serve(self.config, self._stop, runtime=self.runtime, started=started)
+        )
         waiter = asyncio.create_task(started.wait())
         done, _ = await asyncio.wait({waiter, self._task}, timeout=20, return_when=asyncio.FIRST_COMPLETED)
         if self._task in done:
@@ -115,9 +154,11 @@ class RunningBot:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(config: Config, clock: Clock) -> AsyncIterator[RunningBot]:
-    """Run the bot for the duration of a block."""
-    bot = await RunningBot(config, clock).start()
+async def running_bot(
+    config: Config, clock: Clock, bot: RunningBot | None = None
+) -> AsyncIterator[RunningBot]:
+    """Run the bot (a fresh one, or one prepared by the test) for the duration of a block."""
+    bot = await (bot or RunningBot(config, clock)).start()
     try:
         yield bot
     finally:

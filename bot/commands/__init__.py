@@ -1,3 +1,3 @@
 """Chat command implementations; importing this package registers them with bot.chat."""
 
-from bot.commands import basic  # noqa: F401
+from bot.commands import announce, basic, members, officers  # noqa: F401

@@ -327,7 +327,7 @@ async def households_of(*, session: AsyncSession, person_id: int, day: date) -> 
     query = (
         select(Household)
         .join(HouseholdAssignment, col(HouseholdAssignment.household_id) == col(Household.id))
-        .where(HouseholdAssignment.person_id == person_id, repo._active(HouseholdAssignment, day))
+        .where(HouseholdAssignment.person_id == person_id, repo.active_on(HouseholdAssignment, day))
         .order_by(col(Household.id))
     )
     return list((await session.exec(query)).all())

@@ -244,9 +244,8 @@ async def grant_role(
     if role in ("secretary", "deputy_secretary") and holders and cell is not None:
         current = await repo.get_person(session=session, person_id=holders[0].person_id)
         raise UserError(
-            N_("%(name)s is already %(role)s of this cell; revoke that first."),
+            N_("%(name)s already holds this role in this cell; revoke it first."),
             name=current.full_name if current else "?",
-            role=role,
         )
     assignment = RoleAssignment(
         person_id=person.id,
@@ -395,7 +394,7 @@ async def exempt(
 
 async def exempt_on(session: AsyncSession, person_id: int, day: date) -> Exemption | None:
     """The exemption in force on `day`, if any."""
-    query = select(Exemption).where(Exemption.person_id == person_id, repo._active(Exemption, day))
+    query = select(Exemption).where(Exemption.person_id == person_id, repo.active_on(Exemption, day))
     return (await session.exec(query)).first()
 
 
@@ -449,7 +448,7 @@ async def list_members(*, session: AsyncSession, cell: Cell, day: date) -> list[
     identities = await repo.identities_of(session=session, person_ids=ids)
     roles: dict[int, list[str]] = {pid: [] for pid in ids}
     assignments = await session.exec(
-        select(RoleAssignment).where(RoleAssignment.cell_id == cell.id, repo._active(RoleAssignment, day))
+        select(RoleAssignment).where(RoleAssignment.cell_id == cell.id, repo.active_on(RoleAssignment, day))
     )
     for assignment in assignments:
         roles.setdefault(assignment.person_id, []).append(assignment.role)

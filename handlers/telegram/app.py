@@ -59,7 +59,9 @@ def _runtime(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
     return cast(Runtime, context.bot_data["runtime"])
 
 
-def _incoming(update: Update, *, text: str | None = None, button: str | None = None) -> Incoming:
+def _incoming(
+    update: Update, *, text: str | None = None, button: str | None = None, message_id: str | None = None
+) -> Incoming:
     user = update.effective_user
     chat = update.effective_chat
     assert user is not None and chat is not None
@@ -70,6 +72,7 @@ def _incoming(update: Update, *, text: str | None = None, button: str | None = N
         button=button,
         update_id=str(update.update_id),
         private=chat.type == ChatType.PRIVATE,
+        message_id=message_id,
     )
 
 
@@ -88,8 +91,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     # Answer at once so the user's spinner stops even if the work takes a moment.
     await query.answer()
-    incoming = _incoming(update, button=query.data)
     message_id = str(query.message.message_id) if query.message else None
+    incoming = _incoming(update, button=query.data, message_id=message_id)
     await _deliver(context, incoming, await _runtime(context).chat.handle(incoming), message_id)
 
 
@@ -107,6 +110,8 @@ async def _deliver(
                 await transport.send(chat, reply)
         except DeliveryError as error:
             log.warning("reply to %s not delivered: %r", chat.chat_id, error)
+    if outcome.wake_delivery:
+        runtime.delivery.wake()
     if outcome.refresh_menu:
         await runtime.menus.refresh(
             platform=PLATFORM,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.clock import FakeClock
 from bot.config import Config
@@ -16,25 +16,31 @@ pytestmark = pytest.mark.e2e
 
 
 async def _invite_for_new_member(bot: RunningBot, clock: FakeClock) -> str:
+    """Seed the organisation and one new member; return that member's invite code (before the bot starts)."""
     s = await seed(bot.runtime.sessions, clock)
     async with bot.runtime.sessions.begin() as session:
         cell = await org.require_cell(session, str(s.cell))
-        person = await org.add_person(session=session, full_name="Ma Thị Xuân", cell=cell, actor=org.CLI,
-                                      now=clock(), today=TODAY)
+        person = await org.add_person(
+            session=session, full_name="Ma Thị Xuân", cell=cell, actor=org.CLI, now=clock(), today=TODAY
+        )
         code = await identity.invite(session=session, person=person, now=clock(), valid_days=7, actor=org.CLI)
     return code.code
 
 
-async def test_start_with_a_code_links_the_account_once(config: Config, fake: FakeBotAPI, clock: FakeClock) -> None:
-    async with running_bot(config, clock) as bot:
-        code = await _invite_for_new_member(bot, clock)
+async def test_start_with_a_code_links_the_account_once(
+    config: Config, fake: FakeBotAPI, clock: FakeClock
+) -> None:
+    bot = RunningBot(config, clock)
+    code = await _invite_for_new_member(bot, clock)
+    async with running_bot(config, clock, bot):
         fake.add_user(501, "Xuân", language_code="vi")
         fake.user_sends(501, f"/start {code}")
         [welcome] = await fake.wait_for_sent(chat_id=501, count=1)
         assert "Ma Thị Xuân" in welcome["text"]
         assert "Chào mừng" in welcome["text"]
         # The command menu follows at once, in the person's language and for this chat only.
-        await fake.wait_for_calls("setMyCommands", 1)
+        # Seven seeded people got their menus at start-up; the eighth is the one just linked.
+        await fake.wait_for_calls("setMyCommands", 8)
         menu = fake.commands_for({"type": "chat", "chat_id": 501})
         assert [c["command"] for c in menu][:2] == ["help", "lang"]
 
@@ -42,14 +48,18 @@ async def test_start_with_a_code_links_the_account_once(config: Config, fake: Fa
         fake.user_sends(502, f"/start {code}")
         [refusal] = await fake.wait_for_sent(chat_id=502, count=1)
         assert "already been used" in refusal["text"]
-    async with bot.runtime.sessions() as session:
-        linked = (await session.exec(select(ChatIdentity).where(ChatIdentity.external_id.in_(["501", "502"])))).all()
-    assert [(i.external_id) for i in linked] == ["501"]
+        async with bot.runtime.sessions() as session:
+            query = select(ChatIdentity).where(col(ChatIdentity.external_id).in_(["501", "502"]))
+            linked = (await session.exec(query)).all()
+    assert [i.external_id for i in linked] == ["501"]
 
 
-async def test_an_expired_or_wrong_code_is_refused_politely(config: Config, fake: FakeBotAPI, clock: FakeClock) -> None:
-    async with running_bot(config, clock) as bot:
-        code = await _invite_for_new_member(bot, clock)
+async def test_an_expired_or_wrong_code_is_refused_politely(
+    config: Config, fake: FakeBotAPI, clock: FakeClock
+) -> None:
+    bot = RunningBot(config, clock)
+    code = await _invite_for_new_member(bot, clock)
+    async with running_bot(config, clock, bot):
         clock.advance(days=7, seconds=1)
         fake.add_user(503, "Late", language_code="en")
         fake.user_sends(503, f"/start {code}")
@@ -59,7 +69,9 @@ async def test_an_expired_or_wrong_code_is_refused_politely(config: Config, fake
     assert "do not know this invite code" in wrong["text"]
 
 
-async def test_an_unknown_person_gets_only_an_explanation(config: Config, fake: FakeBotAPI, clock: FakeClock) -> None:
+async def test_an_unknown_person_gets_only_an_explanation(
+    config: Config, fake: FakeBotAPI, clock: FakeClock
+) -> None:
     async with running_bot(config, clock):
         fake.add_user(601, "Stranger", language_code="en")
         fake.add_user(602, "Người lạ", language_code="vi")

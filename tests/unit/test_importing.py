@@ -56,9 +56,20 @@ def test_csv_with_bom_reads_the_first_header_cleanly(tmp_path: Path) -> None:
     path = write_csv(tmp_path, MEMBER_HEADER + "\n" + GOOD + "\n", bom=True)
     table = read_table(path, "members")
     assert table.headers[0] == "Họ tên"
-    assert table.rows == [(2, {
-        "ho_ten": "Nguyễn Văn An", "ngay_sinh": "12/05/1968", "so_the_dang": "93.012345",
-        "loai": "chính thức", "chuc_vu": "đảng viên", "dien_thoai": "0912345678", "mien_sinh_hoat": ""})]
+    assert table.rows == [
+        (
+            2,
+            {
+                "ho_ten": "Nguyễn Văn An",
+                "ngay_sinh": "12/05/1968",
+                "so_the_dang": "93.012345",
+                "loai": "chính thức",
+                "chuc_vu": "đảng viên",
+                "dien_thoai": "0912345678",
+                "mien_sinh_hoat": "",
+            },
+        )
+    ]
 
 
 def test_semicolon_csv_is_detected_from_the_header(tmp_path: Path) -> None:
@@ -90,8 +101,11 @@ def test_headers_without_diacritics_are_recognised(tmp_path: Path) -> None:
 
 
 def test_english_headers_are_recognised_and_extra_columns_ignored(tmp_path: Path) -> None:
-    path = write_csv(tmp_path, "Full name,Birth date,Card number,Status,Role,Notes\n"
-                               "Tran Van Hai,01/02/1980,93000111,official,secretary,anything\n")
+    path = write_csv(
+        tmp_path,
+        "Full name,Birth date,Card number,Status,Role,Notes\n"
+        "Tran Van Hai,01/02/1980,93000111,official,secretary,anything\n",
+    )
     members, errors = parse_members(read_table(path, "members"), today=TODAY)
     assert errors == []
     assert members[0].role == "secretary"
@@ -99,8 +113,11 @@ def test_english_headers_are_recognised_and_extra_columns_ignored(tmp_path: Path
 
 
 def test_household_headers_in_english_are_recognised(tmp_path: Path) -> None:
-    path = write_csv(tmp_path, "Head of household,Address,Hamlet,Household size,Tags,Responsible,Phone\n"
-                               "Lê Văn Bình,Xóm Việt Tiến,Việt Tiến,3,poor,93.012345,0912345678\n")
+    path = write_csv(
+        tmp_path,
+        "Head of household,Address,Hamlet,Household size,Tags,Responsible,Phone\n"
+        "Lê Văn Bình,Xóm Việt Tiến,Việt Tiến,3,poor,93.012345,0912345678\n",
+    )
     households, errors = parse_households(read_table(path, "households"))
     assert errors == []
     assert households[0].village == "Việt Tiến"
@@ -146,6 +163,7 @@ def test_missing_status_column_is_one_file_error_not_an_error_per_row(tmp_path: 
     with pytest.raises(ImportFileError) as caught:
         read_table(path, "members")
     assert caught.value.params["column"] == "Loại"
+
 
 def test_missing_address_column_in_households_is_a_file_error(tmp_path: Path) -> None:
     path = write_csv(tmp_path, "Chủ hộ;Thôn\nLê Văn Bình;Việt Tiến\n")
@@ -246,26 +264,34 @@ def test_one_bad_row_among_good_rows_gives_exactly_one_error_with_its_row_number
         "Lê Văn Cường,12-13-1970,93.012347,chính thức,,,",
         "Trần Văn Dũng,05.06.1971,93.012348,chính thức,,,",
     )
-    assert errors == [RowError(5, "Ngày sinh", "the date %(value)s does not exist; expected dd/mm/yyyy",
-                               {"value": "12-13-1970"})]
+    assert errors == [
+        RowError(
+            5, "Ngày sinh", "the date %(value)s does not exist; expected dd/mm/yyyy", {"value": "12-13-1970"}
+        )
+    ]
 
 
 def test_text_that_is_not_a_date_is_reported(tmp_path: Path) -> None:
     errors = member_errors(tmp_path, "Lê Văn Cường,năm 1970,,chính thức,,,")
     assert [(e.row, e.column, e.reason) for e in errors] == [
-        (2, "Ngày sinh", "%(value)s is not a date; expected dd/mm/yyyy")]
+        (2, "Ngày sinh", "%(value)s is not a date; expected dd/mm/yyyy")
+    ]
 
 
 def test_impossible_date_does_not_exist(tmp_path: Path) -> None:
     errors = member_errors(tmp_path, "Lê Văn Cường,31/02/1970,,chính thức,,,")
-    assert errors == [RowError(2, "Ngày sinh", "the date %(value)s does not exist; expected dd/mm/yyyy",
-                               {"value": "31/02/1970"})]
+    assert errors == [
+        RowError(
+            2, "Ngày sinh", "the date %(value)s does not exist; expected dd/mm/yyyy", {"value": "31/02/1970"}
+        )
+    ]
 
 
 def test_future_birth_date_is_refused(tmp_path: Path) -> None:
     errors = member_errors(tmp_path, "Lê Văn Cường,02/12/2025,,chính thức,,,")
     assert [(e.column, e.reason) for e in errors] == [
-        ("Ngày sinh", "the birth date %(value)s is in the future")]
+        ("Ngày sinh", "the birth date %(value)s is in the future")
+    ]
 
 
 def test_member_younger_than_eighteen_is_refused(tmp_path: Path) -> None:
@@ -276,19 +302,27 @@ def test_member_younger_than_eighteen_is_refused(tmp_path: Path) -> None:
 def test_future_exemption_date_is_refused(tmp_path: Path) -> None:
     errors = member_errors(tmp_path, "Trần Văn Bình,08/02/1950,,chính thức,,,01/01/2026")
     assert [(e.column, e.reason) for e in errors] == [
-        ("Miễn sinh hoạt", "the date %(value)s is in the future")]
+        ("Miễn sinh hoạt", "the date %(value)s is in the future")
+    ]
 
 
 def test_exemption_date_is_parsed(tmp_path: Path) -> None:
-    members, _ = parse_members(members_csv(tmp_path, "Trần Văn Bình,08/02/1950,,chính thức,,,15/03/2021"),
-                               today=TODAY)
+    members, _ = parse_members(
+        members_csv(tmp_path, "Trần Văn Bình,08/02/1950,,chính thức,,,15/03/2021"), today=TODAY
+    )
     assert members[0].exempt_since == date(2021, 3, 15)
 
 
 def test_unknown_status_lists_the_accepted_values(tmp_path: Path) -> None:
     errors = member_errors(tmp_path, "Lê Văn Cường,,,tạm thời,,,")
-    assert errors == [RowError(2, "Loại", "%(value)s is not a known status; please write %(accepted)s",
-                               {"value": "tạm thời", "accepted": "chính thức, dự bị"})]
+    assert errors == [
+        RowError(
+            2,
+            "Loại",
+            "%(value)s is not a known status; please write %(accepted)s",
+            {"value": "tạm thời", "accepted": "chính thức, dự bị"},
+        )
+    ]
 
 
 def test_empty_status_is_refused_rather_than_guessed(tmp_path: Path) -> None:
@@ -299,27 +333,37 @@ def test_empty_status_is_refused_rather_than_guessed(tmp_path: Path) -> None:
 def test_unknown_role_is_refused(tmp_path: Path) -> None:
     errors = member_errors(tmp_path, "Lê Văn Cường,,,chính thức,trưởng thôn,,")
     assert [(e.column, e.reason, e.params["value"]) for e in errors] == [
-        ("Chức vụ", "%(value)s is not a known role; please write %(accepted)s", "trưởng thôn")]
+        ("Chức vụ", "%(value)s is not a known role; please write %(accepted)s", "trưởng thôn")
+    ]
 
 
 def test_roles_are_recognised_with_or_without_diacritics(tmp_path: Path) -> None:
-    members, errors = parse_members(members_csv(
-        tmp_path,
-        "A Văn Một,,,chính thức,Bí thư,,",
-        "B Văn Hai,,,chinh thuc,pho bi thu,,",
-        "C Văn Ba,,,official,Chi uỷ viên,,",
-        "D Văn Bốn,,,official,committee member,,",
-        "E Văn Năm,,,official,Đảng viên,,",
-    ), today=TODAY)
+    members, errors = parse_members(
+        members_csv(
+            tmp_path,
+            "A Văn Một,,,chính thức,Bí thư,,",
+            "B Văn Hai,,,chinh thuc,pho bi thu,,",
+            "C Văn Ba,,,official,Chi uỷ viên,,",
+            "D Văn Bốn,,,official,committee member,,",
+            "E Văn Năm,,,official,Đảng viên,,",
+        ),
+        today=TODAY,
+    )
     assert errors == []
     assert [m.role for m in members] == [
-        "secretary", "deputy_secretary", "committee_member", "committee_member", "member"]
+        "secretary",
+        "deputy_secretary",
+        "committee_member",
+        "committee_member",
+        "member",
+    ]
 
 
 def test_bad_phone_is_refused(tmp_path: Path) -> None:
     errors = member_errors(tmp_path, "Lê Văn Cường,,,chính thức,,09123,")
     assert [(e.column, e.reason) for e in errors] == [
-        ("Điện thoại", "%(value)s is not a phone number; expected 10 digits starting with 0, or +84")]
+        ("Điện thoại", "%(value)s is not a phone number; expected 10 digits starting with 0, or +84")
+    ]
 
 
 def test_bad_card_number_is_refused(tmp_path: Path) -> None:
@@ -381,8 +425,9 @@ def test_probationary_member_cannot_hold_a_committee_role(tmp_path: Path) -> Non
 
 
 def test_household_row_is_normalised(tmp_path: Path) -> None:
-    households, errors = parse_households(households_csv(
-        tmp_path, "Lê  Văn Bình ;Xóm Việt Tiến, thôn 3;;;;;"))
+    households, errors = parse_households(
+        households_csv(tmp_path, "Lê  Văn Bình ;Xóm Việt Tiến, thôn 3;;;;;")
+    )
     assert errors == []
     assert households[0].head_name == "Lê Văn Bình"
     assert households[0].village is None
@@ -392,9 +437,12 @@ def test_household_row_is_normalised(tmp_path: Path) -> None:
 
 
 def test_tags_are_normalised_to_canonical_vietnamese(tmp_path: Path) -> None:
-    households, errors = parse_households(households_csv(
-        tmp_path,
-        'Lê Văn Bình;Xóm Việt Tiến;;3;"Cận nghèo, GIA DINH CHINH SACH; Hộ trồng chè, người có công";;'))
+    households, errors = parse_households(
+        households_csv(
+            tmp_path,
+            'Lê Văn Bình;Xóm Việt Tiến;;3;"Cận nghèo, GIA DINH CHINH SACH; Hộ trồng chè, người có công";;',
+        )
+    )
     assert errors == []
     assert households[0].tags == ("hộ cận nghèo", "gia đình chính sách", "hộ trồng chè", "người có công")
 
@@ -406,18 +454,21 @@ def test_old_style_tone_placement_in_tags_is_recognised(tmp_path: Path) -> None:
 
 
 def test_same_household_twice_is_refused_on_the_later_row(tmp_path: Path) -> None:
-    errors = parse_households(households_csv(
-        tmp_path,
-        "Lê Văn Bình;Xóm Việt Tiến, thôn 3;;;;;",
-        "Hà Thị Lan;Xóm Việt Tiến, thôn 3;;;;;",
-        "LÊ VĂN BÌNH;xóm việt tiến,  thôn 3;;;;;",
-    ))[1]
+    errors = parse_households(
+        households_csv(
+            tmp_path,
+            "Lê Văn Bình;Xóm Việt Tiến, thôn 3;;;;;",
+            "Hà Thị Lan;Xóm Việt Tiến, thôn 3;;;;;",
+            "LÊ VĂN BÌNH;xóm việt tiến,  thôn 3;;;;;",
+        )
+    )[1]
     assert errors == [RowError(4, "Chủ hộ", "the same household as row %(other)s", {"other": "2"})]
 
 
 def test_same_head_at_another_address_is_another_household(tmp_path: Path) -> None:
-    _, errors = parse_households(households_csv(
-        tmp_path, "Lê Văn Bình;Xóm Việt Tiến;;;;;", "Lê Văn Bình;Xóm Ngành Nghề;;;;;"))
+    _, errors = parse_households(
+        households_csv(tmp_path, "Lê Văn Bình;Xóm Việt Tiến;;;;;", "Lê Văn Bình;Xóm Ngành Nghề;;;;;")
+    )
     assert errors == []
 
 
@@ -479,7 +530,8 @@ def test_empty_responsible_names_nobody_without_error() -> None:
 
 def test_resolve_households_reports_unresolved_rows_under_the_written_header(tmp_path: Path) -> None:
     table = households_csv(
-        tmp_path, "Lê Văn Bình;Xóm Việt Tiến;;;;93.012345;", "Hà Văn Cư;Xóm Việt Tiến;;;;Ai đó;")
+        tmp_path, "Lê Văn Bình;Xóm Việt Tiến;;;;93.012345;", "Hà Văn Cư;Xóm Việt Tiến;;;;Ai đó;"
+    )
     households, _ = parse_households(table)
     assigned, errors = resolve_households(households, CANDIDATES, table)
     assert assigned == {2: 1}
@@ -502,22 +554,26 @@ def test_name_key_ignores_case_spacing_and_tone_placement_but_not_letters() -> N
 
 
 def test_render_with_identity_gettext_fills_both_pieces() -> None:
-    error = RowError(7, "Ngày sinh", "the date %(value)s does not exist; expected dd/mm/yyyy",
-                     {"value": "31/02/1970"})
+    error = RowError(
+        7, "Ngày sinh", "the date %(value)s does not exist; expected dd/mm/yyyy", {"value": "31/02/1970"}
+    )
     assert error.render(lambda s: s) == (
-        "Row 7, column Ngày sinh: the date 31/02/1970 does not exist; expected dd/mm/yyyy")
+        "Row 7, column Ngày sinh: the date 31/02/1970 does not exist; expected dd/mm/yyyy"
+    )
 
 
 def test_render_passes_the_frame_and_the_reason_through_gettext() -> None:
     error = RowError(3, "Loại", "the status is required; please write %(accepted)s", {"accepted": "dự bị"})
     assert error.render(lambda s: "VI:" + s) == (
-        "VI:Row 3, column Loại: VI:the status is required; please write dự bị")
+        "VI:Row 3, column Loại: VI:the status is required; please write dự bị"
+    )
 
 
 def test_render_falls_back_to_english_when_a_translation_is_malformed() -> None:
     error = RowError(3, "Loại", "the same person as row %(other)s", {"other": "2"})
     assert error.render(lambda s: s.replace("%(other)s", "%(missing)s")) == (
-        "Row 3, column Loại: the same person as row 2")
+        "Row 3, column Loại: the same person as row 2"
+    )
 
 
 def test_file_error_renders_through_gettext() -> None:
@@ -549,4 +605,3 @@ def test_sample_households_parse_and_resolve_against_the_sample_members() -> Non
     assert unresolved == []
     assert len(assigned) == 190
     assert sorted({sum(1 for p in assigned.values() if p == i) for i in range(1, 20)}) == [10]
-

@@ -1,0 +1,141 @@
+"""/announce, /announce_unit and /unreachable: reaching members, and knowing who cannot be reached."""
+
+from __future__ import annotations
+
+import html
+
+from bot.chat import Ctx, command, flow, flow_button
+from bot.flows import advance, begin, finish
+from bot.i18n import N_
+from bot.markup import check_html
+from bot.services import announcements, org
+from storage.models import Cell, FlowState, Unit
+
+AUDIENCE_NAMES = {"members": N_("all members"), "secretaries": N_("secretaries and deputy secretaries")}
+
+
+@command("announce")
+async def announce(ctx: Ctx) -> None:
+    """Start the announcement form for the cell."""
+    assert ctx.cell is not None
+    await begin(
+        session=ctx.session,
+        chat=ctx.chat,
+        user_id=ctx.user_id,
+        flow="announce",
+        step="text",
+        now=ctx.now,
+        data={"cell": ctx.cell.id, "audience": "members"},
+    )
+    ctx.reply(
+        ctx._(
+            N_(
+                "Write the announcement for %(cell)s. You may use <b>bold</b> and <i>italics</i>. "
+                "Send /cancel to stop."
+            ),
+            cell=html.escape(ctx.cell.name),
+        ),
+        html=True,
+    )
+
+
+@command("announce_unit")
+async def announce_unit(ctx: Ctx) -> None:
+    """Start the announcement form for the unit: first choose who it is for."""
+    assert ctx.unit is not None
+    await begin(
+        session=ctx.session,
+        chat=ctx.chat,
+        user_id=ctx.user_id,
+        flow="announce",
+        step="audience",
+        now=ctx.now,
+        data={"unit": ctx.unit.id},
+    )
+    ctx.reply(
+        ctx._(N_("Who is the announcement for, in %(unit)s?"), unit=ctx.unit.name),
+        tuple((flow_button(ctx._(name), key),) for key, name in AUDIENCE_NAMES.items()),
+    )
+
+
+@flow("announce")
+async def announce_step(ctx: Ctx, state: FlowState, answer: str) -> None:
+    """audience → text → preview and confirm → queued, with a live delivery report."""
+    if state.step == "audience":
+        if answer not in AUDIENCE_NAMES:
+            ctx.reply(ctx._(N_("Please choose one of the buttons, or send /cancel.")))
+            return
+        await advance(session=ctx.session, state=state, step="text", now=ctx.now, audience=answer)
+        ctx.reply(
+            ctx._(
+                N_(
+                    "Write the announcement. You may use <b>bold</b> and <i>italics</i>. "
+                    "Send /cancel to stop."
+                )
+            ),
+            html=True,
+        )
+        return
+    if state.step == "text":
+        check_html(answer)  # a UserError here explains the problem and keeps the form at this step
+        await advance(session=ctx.session, state=state, step="confirm", now=ctx.now, text=answer)
+        target = await _target_name(ctx, state)
+        ctx.reply(
+            ctx._(
+                N_("To: %(target)s, %(audience)s. Preview:"),
+                target=html.escape(target),
+                audience=ctx._(AUDIENCE_NAMES[state.data["audience"]]),
+            )
+            + "\n\n"
+            + answer,
+            ((flow_button(ctx._(N_("Send")), "send"), flow_button(ctx._(N_("Cancel")), "cancel")),),
+            html=True,
+        )
+        return
+    await finish(session=ctx.session, state=state)
+    if answer != "send":
+        ctx.reply(ctx._(N_("Cancelled. Nothing from that form was saved.")))
+        return
+    cell = await ctx.session.get(Cell, state.data["cell"]) if state.data.get("cell") else None
+    unit = await ctx.session.get(Unit, state.data["unit"]) if state.data.get("unit") else None
+    person = ctx.require_person()
+    created = await announcements.create(
+        session=ctx.session,
+        text=state.data["text"],
+        audience=state.data["audience"],
+        actor=org.Actor(f"{ctx.chat.platform}:{ctx.user_id}", person.id),
+        now=ctx.now,
+        day=ctx.today,
+        cell=cell,
+        unit=unit,
+        report_chat=ctx.chat,
+        report_message_id=ctx.incoming.message_id,
+    )
+    assert created.id is not None
+    result = await announcements.report(session=ctx.session, announcement_id=created.id)
+    ctx.reply(announcements.render_report(result, ctx.gettext))
+    ctx.outcome.wake_delivery = True
+
+
+async def _target_name(ctx: Ctx, state: FlowState) -> str:
+    if state.data.get("cell"):
+        cell = await ctx.session.get(Cell, state.data["cell"])
+        return cell.name if cell else "?"
+    unit = await ctx.session.get(Unit, state.data["unit"])
+    return unit.name if unit else "?"
+
+
+@command("unreachable")
+async def unreachable(ctx: Ctx) -> None:
+    """Members of the cell the bot cannot reach, and why."""
+    assert ctx.cell is not None
+    people = await announcements.unreachable_members(session=ctx.session, cell=ctx.cell, day=ctx.today)
+    if not people:
+        ctx.reply(ctx._(N_("I can reach every member of %(cell)s."), cell=ctx.cell.name))
+        return
+    lines = [ctx._(N_("Members of %(cell)s I cannot reach:"), cell=ctx.cell.name)]
+    for person, reason in people:
+        lines.append(
+            f"• {person.full_name}: {ctx._(announcements.UNREACHABLE_REASON_TEXT.get(reason, reason))}"
+        )
+    ctx.reply("\n".join(lines))

@@ -1,0 +1,175 @@
+"""/members: the cell's member list; secretaries (and organisers) change a member's record with buttons."""
+
+from __future__ import annotations
+
+from bot.chat import Ctx, cmd_button, command, flow, flow_button
+from bot.domain import Button
+from bot.errors import UserError
+from bot.flows import advance, begin, finish
+from bot.i18n import N_
+from bot.permissions import MANAGE_MEMBERS
+from bot.services import org
+from bot.texts import STATUS_NAMES, member_line
+from storage.models import FlowState, Person
+
+
+def _can_manage(ctx: Ctx) -> bool:
+    return bool(ctx.roles & MANAGE_MEMBERS)
+
+
+async def _member(ctx: Ctx, ref: str) -> Person:
+    """A member of the target cell, by id (so nobody edits people outside their cell)."""
+    assert ctx.cell is not None and ctx.cell.id is not None
+    views = await org.list_members(session=ctx.session, cell=ctx.cell, day=ctx.today)
+    for view in views:
+        if str(view.person.id) == ref:
+            return view.person
+    raise UserError(N_("There is no member %(ref)s in this cell."), ref=ref)
+
+
+@command("members")
+async def members(ctx: Ctx) -> None:
+    """List the cell's members, or act on one: /members [id [official|probationary|exempt|end]]."""
+    assert ctx.cell is not None and ctx.cell.id is not None
+    gettext = ctx.gettext
+    if not ctx.args:
+        views = await org.list_members(session=ctx.session, cell=ctx.cell, day=ctx.today)
+        lines = [ctx._(N_("%(cell)s: %(count)s members"), cell=ctx.cell.name, count=len(views))]
+        lines += [member_line(v, gettext) for v in views]
+        buttons: tuple[tuple[Button, ...], ...] = ()
+        if _can_manage(ctx):
+            lines.append(ctx._(N_("Choose a member to change their record.")))
+            buttons = tuple(
+                tuple(cmd_button(v.person.full_name, "members", f"#{ctx.cell.id}", v.person.id) for v in pair)
+                for pair in (views[i : i + 2] for i in range(0, len(views), 2))
+            )
+        ctx.reply("\n".join(lines), buttons)
+        return
+    if not _can_manage(ctx):
+        raise UserError(N_("Only the secretary can change members' records."))
+    person = await _member(ctx, ctx.args[0])
+    action = ctx.args[1] if len(ctx.args) > 1 else None
+    actor = org.Actor(f"{ctx.chat.platform}:{ctx.user_id}", ctx.require_person().id)
+    if action in STATUS_NAMES:
+        await org.set_status(
+            session=ctx.session, person=person, status=action, valid_from=ctx.today, actor=actor, now=ctx.now
+        )
+        ctx.reply(
+            ctx._(
+                N_("%(name)s is %(status)s from %(date)s."),
+                name=person.full_name,
+                status=ctx._(STATUS_NAMES[action]),
+                date=ctx.today.strftime("%d/%m/%Y"),
+            )
+        )
+        return
+    if action in ("exempt", "end"):
+        await begin(
+            session=ctx.session,
+            chat=ctx.chat,
+            user_id=ctx.user_id,
+            flow="member_reason",
+            step="reason",
+            now=ctx.now,
+            data={"cell": ctx.cell.id, "person": person.id, "action": action},
+        )
+        question = (
+            N_(
+                "Why is %(name)s exempt from party work and meetings? (e.g. illness, age). Send /cancel "
+                "to stop."
+            )
+            if action == "exempt"
+            else N_("Why does %(name)s leave the cell? (moved away, died, removed). Send /cancel to stop.")
+        )
+        ctx.reply(ctx._(question, name=person.full_name))
+        return
+    view = next(
+        v
+        for v in await org.list_members(session=ctx.session, cell=ctx.cell, day=ctx.today)
+        if v.person.id == person.id
+    )
+    cell = f"#{ctx.cell.id}"
+    ctx.reply(
+        member_line(view, gettext),
+        (
+            (
+                cmd_button(ctx._(STATUS_NAMES["official"]), "members", cell, person.id, "official"),
+                cmd_button(ctx._(STATUS_NAMES["probationary"]), "members", cell, person.id, "probationary"),
+            ),
+            (
+                cmd_button(ctx._(N_("Exempt from meetings")), "members", cell, person.id, "exempt"),
+                cmd_button(ctx._(N_("Leaves the cell")), "members", cell, person.id, "end"),
+            ),
+            (cmd_button(ctx._(N_("« Back to the list")), "members", cell),),
+        ),
+    )
+
+
+@flow("member_reason")
+async def member_reason(ctx: Ctx, state: FlowState, answer: str) -> None:
+    """The reason for an exemption or for leaving; leaving is confirmed before it happens."""
+    if state.step == "confirm":
+        if answer != "yes":
+            await finish(session=ctx.session, state=state)
+            ctx.reply(ctx._(N_("Cancelled. Nothing from that form was saved.")))
+            return
+    elif not answer.strip():
+        ctx.reply(ctx._(N_("Please write the reason, or send /cancel.")))
+        return
+    from storage.models import Cell
+
+    cell = await ctx.session.get(Cell, state.data["cell"])
+    person = await ctx.session.get(Person, state.data["person"])
+    assert cell is not None and person is not None
+    actor = org.Actor(f"{ctx.chat.platform}:{ctx.user_id}", ctx.require_person().id)
+    if state.data["action"] == "end" and state.step == "reason":
+        await advance(session=ctx.session, state=state, step="confirm", now=ctx.now, reason=answer.strip())
+        ctx.reply(
+            ctx._(
+                N_(
+                    "%(name)s will stop being a member of %(cell)s today (%(date)s), reason: %(reason)s. "
+                    "Confirm?"
+                ),
+                name=person.full_name,
+                cell=cell.name,
+                date=ctx.today.strftime("%d/%m/%Y"),
+                reason=answer.strip(),
+            ),
+            ((flow_button(ctx._(N_("Confirm")), "yes"), flow_button(ctx._(N_("Cancel")), "no")),),
+        )
+        return
+    await finish(session=ctx.session, state=state)
+    if state.data["action"] == "exempt":
+        await org.exempt(
+            session=ctx.session,
+            person=person,
+            valid_from=ctx.today,
+            valid_to=None,
+            reason=answer.strip(),
+            actor=actor,
+            now=ctx.now,
+        )
+        ctx.reply(
+            ctx._(
+                N_("%(name)s is exempt from %(date)s."),
+                name=person.full_name,
+                date=ctx.today.strftime("%d/%m/%Y"),
+            )
+        )
+    else:
+        await org.end_membership(
+            session=ctx.session,
+            person=person,
+            on=ctx.today,
+            reason=state.data["reason"],
+            actor=actor,
+            now=ctx.now,
+        )
+        ctx.reply(
+            ctx._(
+                N_("%(name)s is no longer a member of %(cell)s from %(date)s."),
+                name=person.full_name,
+                cell=cell.name,
+                date=ctx.today.strftime("%d/%m/%Y"),
+            )
+        )

@@ -1,0 +1,283 @@
+"""/invite, /delegate and /roles: what secretaries and organisers do for their cells and units."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import col, select
+
+from bot.chat import Ctx, cmd_button, command
+from bot.domain import Button, ChatRef, Document
+from bot.errors import UserError
+from bot.i18n import N_
+from bot.permissions import GRANTABLE_IN_CELL
+from bot.services import identity, invites, org
+from bot.texts import ROLE_NAMES
+from storage import repo
+from storage.models import Cell, Delegation, Person, RoleAssignment
+
+# Short codes keep button data under Telegram's 64 bytes.
+ROLE_CODES = {"cm": "committee_member", "ds": "deputy_secretary", "se": "secretary", "or": "organiser"}
+CODE_OF = {role: code for code, role in ROLE_CODES.items()}
+
+
+def _actor(ctx: Ctx) -> org.Actor:
+    return org.Actor(f"{ctx.chat.platform}:{ctx.user_id}", ctx.require_person().id)
+
+
+@command("invite")
+async def invite(ctx: Ctx) -> None:
+    """Send the secretary, privately, an invite code for every member of the cell not linked yet."""
+    assert ctx.cell is not None
+    username = ctx.config.telegram.bot_username or await repo.get_setting(
+        session=ctx.session, key=identity.USERNAME_KEY
+    )
+    batch = await invites.for_cells(
+        session=ctx.session,
+        cells=[ctx.cell],
+        now=ctx.now,
+        config=ctx.config,
+        username=username,
+        actor=_actor(ctx),
+    )
+    private = ChatRef(ctx.chat.platform, ctx.user_id)
+    if not batch.rows:
+        ctx.reply(ctx._(N_("Every member of %(cell)s has linked an account already."), cell=ctx.cell.name))
+        return
+    text = invites.as_text(batch, gettext=ctx.gettext, tz=ctx.config.tz)
+    ctx.reply(text, chat=private)
+    ctx.reply(
+        "",
+        chat=private,
+        document=Document(
+            f"invites-{ctx.cell.id}.csv",
+            invites.as_csv(batch, gettext=ctx.gettext, tz=ctx.config.tz),
+            ctx._(N_("Invite codes for %(cell)s"), cell=ctx.cell.name),
+        ),
+    )
+    if not ctx.incoming.private:
+        ctx.reply(ctx._(N_("I have sent you the invite codes in a private chat.")))
+
+
+@command("delegate")
+async def delegate(ctx: Ctx) -> None:
+    """Let the deputy act as secretary for N days (/delegate 7), or end it (/delegate stop)."""
+    assert ctx.cell is not None and ctx.cell.id is not None
+    deputies = await repo.role_holders(
+        session=ctx.session, role="deputy_secretary", day=ctx.today, cell_id=ctx.cell.id
+    )
+    if not deputies:
+        raise UserError(N_("%(cell)s has no deputy secretary to delegate to."), cell=ctx.cell.name)
+    deputy = await ctx.session.get(Person, deputies[0].person_id)
+    assert deputy is not None and deputy.id is not None
+    running = await repo.active_delegation(
+        session=ctx.session, cell_id=ctx.cell.id, person_id=deputy.id, day=ctx.today
+    )
+    cell = f"#{ctx.cell.id}"
+    if not ctx.args:
+        lines = [
+            ctx._(
+                N_("Delegate your duties as secretary to comrade %(name)s for how long?"),
+                name=deputy.full_name,
+            )
+        ]
+        buttons: list[tuple[Button, ...]] = [
+            tuple(
+                cmd_button(ctx._(N_("%(days)s days"), days=days), "delegate", cell, days)
+                for days in (3, 7, 14, 30)
+            )
+        ]
+        if running:
+            lines.append(
+                ctx._(N_("A delegation runs until %(date)s."), date=running.valid_to.strftime("%d/%m/%Y"))
+            )
+            buttons.append((cmd_button(ctx._(N_("End the delegation now")), "delegate", cell, "stop"),))
+        ctx.reply("\n".join(lines), tuple(buttons))
+        return
+    actor = _actor(ctx)
+    if ctx.args[0] == "stop":
+        if running is None:
+            raise UserError(N_("There is no delegation running."))
+        running.revoked_at = ctx.now
+        await org.record_change(
+            ctx.session,
+            actor=actor,
+            now=ctx.now,
+            action="delegation.end",
+            subject=f"cell:{ctx.cell.id}",
+            before={"to": deputy.id},
+        )
+        ctx.reply(ctx._(N_("The delegation to comrade %(name)s has ended."), name=deputy.full_name))
+        return
+    if not ctx.args[0].isdigit() or not 1 <= int(ctx.args[0]) <= 90:
+        raise UserError(N_("Give the number of days, from 1 to 90: for example /delegate 7."))
+    until = ctx.today + timedelta(days=int(ctx.args[0]) - 1)
+    if running:
+        running.revoked_at = ctx.now
+    secretary = ctx.require_person()
+    assert secretary.id is not None
+    ctx.session.add(
+        Delegation(
+            cell_id=ctx.cell.id,
+            from_person_id=secretary.id,
+            to_person_id=deputy.id,
+            valid_from=ctx.today,
+            valid_to=until,
+            created_at=ctx.now,
+        )
+    )
+    await ctx.session.flush()
+    await org.record_change(
+        ctx.session,
+        actor=actor,
+        now=ctx.now,
+        action="delegation.start",
+        subject=f"cell:{ctx.cell.id}",
+        after={"to": deputy.id, "from": ctx.today.isoformat(), "to_date": until.isoformat()},
+    )
+    ctx.reply(
+        ctx._(
+            N_("Comrade %(name)s acts as secretary of %(cell)s from %(start)s to %(end)s."),
+            name=deputy.full_name,
+            cell=ctx.cell.name,
+            start=ctx.today.strftime("%d/%m/%Y"),
+            end=until.strftime("%d/%m/%Y"),
+        )
+    )
+
+
+async def _cell_in_unit(ctx: Ctx, cell_id: str) -> Cell:
+    """A cell under the organiser's unit (never one outside it, whatever the button says)."""
+    assert ctx.unit is not None and ctx.unit.id is not None
+    cell = await ctx.session.get(Cell, int(cell_id)) if cell_id.isdigit() else None
+    units = await repo.unit_descendants(session=ctx.session, unit_id=ctx.unit.id)
+    if cell is None or cell.unit_id not in units or cell.closed_at is not None:
+        raise UserError(N_("That cell is not in your unit."))
+    return cell
+
+
+@command("roles")
+async def roles(ctx: Ctx) -> None:
+    """Organisers grant and revoke the roles below their own, step by step with buttons.
+
+    /roles → cells of the unit; /roles cell C → holders with revoke buttons, and roles to grant;
+    /roles grant C R → members to choose; /roles grant C R P → done; /roles revoke A → done.
+    """
+    assert ctx.unit is not None and ctx.unit.id is not None
+    unit = f"#{ctx.unit.id}"
+    args = ctx.args
+    actor = _actor(ctx)
+    if not args:
+        units = await repo.unit_descendants(session=ctx.session, unit_id=ctx.unit.id)
+        cells = await repo.cells_in_units(session=ctx.session, unit_ids=units)
+        ctx.reply(
+            ctx._(N_("Officer roles in %(unit)s. Choose a cell:"), unit=ctx.unit.name),
+            tuple((cmd_button(c.name, "roles", unit, "cell", c.id),) for c in cells[:40]),
+        )
+        return
+    if args[0] == "cell" and len(args) == 2:
+        cell = await _cell_in_unit(ctx, args[1])
+        holders = (
+            await ctx.session.exec(
+                select(RoleAssignment, Person)
+                .join(Person, col(Person.id) == col(RoleAssignment.person_id))
+                .where(RoleAssignment.cell_id == cell.id, repo.active_on(RoleAssignment, ctx.today))
+            )
+        ).all()
+        lines = [ctx._(N_("Officers of %(cell)s:"), cell=cell.name)]
+        lines += [f"• {p.full_name}: {ctx._(ROLE_NAMES[a.role])}" for a, p in holders] or [
+            ctx._(N_("(none)"))
+        ]
+        buttons = [
+            (
+                cmd_button(
+                    ctx._(N_("Revoke: %(name)s, %(role)s"), name=p.full_name, role=ctx._(ROLE_NAMES[a.role])),
+                    "roles",
+                    unit,
+                    "revoke",
+                    a.id,
+                ),
+            )
+            for a, p in holders
+        ]
+        buttons += [
+            (
+                cmd_button(
+                    ctx._(N_("Grant: %(role)s"), role=ctx._(ROLE_NAMES[r])),
+                    "roles",
+                    unit,
+                    "grant",
+                    cell.id,
+                    CODE_OF[r],
+                ),
+            )
+            for r in GRANTABLE_IN_CELL
+        ]
+        ctx.reply("\n".join(lines), tuple(buttons))
+        return
+    if args[0] == "grant" and len(args) in (3, 4) and args[2] in ROLE_CODES and args[2] != "or":
+        cell = await _cell_in_unit(ctx, args[1])
+        role = ROLE_CODES[args[2]]
+        assert cell.id is not None
+        if len(args) == 3:
+            members = await repo.cell_members(session=ctx.session, cell_id=cell.id, day=ctx.today)
+            ctx.reply(
+                ctx._(N_("Who becomes %(role)s of %(cell)s?"), role=ctx._(ROLE_NAMES[role]), cell=cell.name),
+                tuple(
+                    (cmd_button(p.full_name, "roles", unit, "grant", cell.id, args[2], p.id),)
+                    for p, _ in members
+                ),
+            )
+            return
+        member_ids = {
+            p.id for p, _ in await repo.cell_members(session=ctx.session, cell_id=cell.id, day=ctx.today)
+        }
+        person = await ctx.session.get(Person, int(args[3])) if args[3].isdigit() else None
+        if person is None or person.id not in member_ids:
+            raise UserError(N_("Only a member of the cell can hold an officer role in it."))
+        await org.grant_role(
+            session=ctx.session,
+            person=person,
+            role=role,
+            cell=cell,
+            actor=actor,
+            now=ctx.now,
+            today=ctx.today,
+        )
+        ctx.reply(
+            ctx._(
+                N_("%(name)s is now %(role)s of %(scope)s."),
+                name=person.full_name,
+                role=ctx._(ROLE_NAMES[role]),
+                scope=cell.name,
+            ),
+            ((cmd_button(ctx._(N_("« Back")), "roles", unit, "cell", cell.id),),),
+        )
+        return
+    if args[0] == "revoke" and len(args) == 2 and args[1].isdigit():
+        assignment = await ctx.session.get(RoleAssignment, int(args[1]))
+        if assignment is None or assignment.cell_id is None or assignment.valid_to is not None:
+            raise UserError(N_("That role is not held any more."))
+        cell = await _cell_in_unit(ctx, str(assignment.cell_id))
+        person = await ctx.session.get(Person, assignment.person_id)
+        assert person is not None
+        await org.revoke_role(
+            session=ctx.session,
+            person=person,
+            role=assignment.role,
+            cell=cell,
+            actor=actor,
+            now=ctx.now,
+            today=ctx.today,
+        )
+        ctx.reply(
+            ctx._(
+                N_("%(name)s is no longer %(role)s of %(scope)s."),
+                name=person.full_name,
+                role=ctx._(ROLE_NAMES[assignment.role]),
+                scope=cell.name,
+            ),
+            ((cmd_button(ctx._(N_("« Back")), "roles", unit, "cell", cell.id),),),
+        )
+        return
+    raise UserError(N_("I did not understand that. Send /roles and use the buttons."))

@@ -1,0 +1,243 @@
+"""Announcements from a secretary (to their cell) or an organiser (to their unit), via the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.domain import ChatRef
+from bot.i18n import N_
+from bot.markup import check_html
+from bot.services.delivery import Recipient, queue
+from bot.services.org import Actor, record_change
+from storage import repo
+from storage.models import Announcement, Cell, OutboxMessage, Person, RoleAssignment, Unit
+
+PURPOSE = "announcement"
+AUDIENCES = ("members", "secretaries")
+
+
+def subject_of(announcement_id: int) -> str:
+    """The outbox subject of an announcement's messages."""
+    return f"announcement:{announcement_id}"
+
+
+async def recipients(
+    *,
+    session: AsyncSession,
+    day: date,
+    cell: Cell | None = None,
+    unit: Unit | None = None,
+    audience: str = "members",
+) -> list[Recipient]:
+    """Everyone the announcement goes to, with their linked chats (or none)."""
+    if cell is not None:
+        cells = [cell]
+    else:
+        assert unit is not None and unit.id is not None
+        cells = list(
+            await repo.cells_in_units(
+                session=session, unit_ids=await repo.unit_descendants(session=session, unit_id=unit.id)
+            )
+        )
+    cell_ids = [c.id for c in cells if c.id is not None]
+    person_ids: list[int] = []
+    if audience == "members":
+        for cell_id in cell_ids:
+            person_ids += [
+                p.id
+                for p, _ in await repo.cell_members(session=session, cell_id=cell_id, day=day)
+                if p.id is not None
+            ]
+    else:
+        query = select(RoleAssignment.person_id).where(
+            col(RoleAssignment.cell_id).in_(cell_ids),
+            col(RoleAssignment.role).in_(["secretary", "deputy_secretary"]),
+            repo.active_on(RoleAssignment, day),
+        )
+        person_ids = list((await session.exec(query)).all())
+    person_ids = list(dict.fromkeys(person_ids))  # once each, in order
+    identities = await repo.identities_of(session=session, person_ids=person_ids)
+    result = []
+    for person_id in person_ids:
+        chats = identities[person_id]
+        if not chats:
+            result.append(Recipient(person_id, None))
+        for identity in chats:
+            result.append(Recipient(person_id, ChatRef(identity.platform, identity.external_id)))
+    return result
+
+
+async def create(
+    *,
+    session: AsyncSession,
+    text: str,
+    audience: str,
+    actor: Actor,
+    now: datetime,
+    day: date,
+    cell: Cell | None = None,
+    unit: Unit | None = None,
+    report_chat: ChatRef | None = None,
+    report_message_id: str | None = None,
+) -> Announcement:
+    """Check the text, record the announcement and queue one message per recipient."""
+    check_html(text)
+    if audience not in AUDIENCES or (cell is not None and audience != "members"):
+        raise ValueError(f"audience {audience!r} does not fit this scope")
+    announcement = Announcement(
+        cell_id=cell.id if cell else None,
+        unit_id=unit.id if unit else None,
+        audience=audience,
+        text=text,
+        author_person_id=actor.person_id,
+        created_at=now,
+        report_platform=report_chat.platform if report_chat else None,
+        report_chat_id=report_chat.chat_id if report_chat else None,
+        report_message_id=report_message_id,
+    )
+    session.add(announcement)
+    await session.flush()
+    assert announcement.id is not None
+    people = await recipients(session=session, day=day, cell=cell, unit=unit, audience=audience)
+    await queue(
+        session=session,
+        purpose=PURPOSE,
+        subject=subject_of(announcement.id),
+        occurrence="1",
+        recipients=people,
+        text=text,
+        now=now,
+    )
+    await record_change(
+        session,
+        actor=actor,
+        now=now,
+        action="announcement.create",
+        subject=subject_of(announcement.id),
+        after={
+            "cell_id": announcement.cell_id,
+            "unit_id": announcement.unit_id,
+            "audience": audience,
+            "recipients": len(people),
+        },
+    )
+    return announcement
+
+
+@dataclass
+class DeliveryReport:
+    """How far an announcement's delivery has got."""
+
+    sent: int = 0
+    pending: int = 0
+    failed: int = 0
+    unreachable: list[tuple[str, str]] = field(default_factory=list)  # (full name, reason)
+
+    @property
+    def done(self) -> bool:
+        """True once nothing is waiting to be sent."""
+        return self.pending == 0
+
+
+async def report(*, session: AsyncSession, announcement_id: int) -> DeliveryReport:
+    """Count the announcement's messages by outcome, naming the people who could not be reached."""
+    rows = (
+        await session.exec(
+            select(OutboxMessage, Person)
+            .join(Person, col(Person.id) == col(OutboxMessage.person_id), isouter=True)
+            .where(OutboxMessage.purpose == PURPOSE, OutboxMessage.subject == subject_of(announcement_id))
+            .order_by(col(Person.name_key))
+        )
+    ).all()
+    result = DeliveryReport()
+    for message, person in rows:
+        if message.status == "sent":
+            result.sent += 1
+        elif message.status in ("pending", "sending"):
+            result.pending += 1
+        elif message.status == "failed":
+            result.failed += 1
+        else:
+            result.unreachable.append(
+                (person.full_name if person else message.chat_id, message.reason or "?")
+            )
+    return result
+
+
+UNREACHABLE_REASON_TEXT = {
+    "not_linked": N_("has not linked a chat account yet"),
+    "blocked": N_("blocked the bot"),
+    "deleted": N_("deleted their account"),
+    "chat_not_found": N_("chat not found"),
+}
+
+
+def render_report(result: DeliveryReport, gettext: Callable[[str], str]) -> str:
+    """The delivery report as text for the author."""
+    lines = [
+        gettext(
+            N_(
+                "Announcement delivery: %(sent)s sent, %(pending)s waiting, %(unreachable)s unreachable, "
+                "%(failed)s failed."
+            )
+        )
+        % {
+            "sent": result.sent,
+            "pending": result.pending,
+            "unreachable": len(result.unreachable),
+            "failed": result.failed,
+        },
+    ]
+    if result.unreachable:
+        lines.append(gettext(N_("Could not reach:")))
+        for name, reason in result.unreachable:
+            lines.append(f"• {name}: {gettext(UNREACHABLE_REASON_TEXT.get(reason, reason))}")
+    lines.append(gettext(N_("Delivery finished.")) if result.done else gettext(N_("Still sending…")))
+    return "\n".join(lines)
+
+
+async def open_reports(*, session: AsyncSession) -> list[Announcement]:
+    """Announcements whose live report in chat still needs updating."""
+    query = select(Announcement).where(
+        col(Announcement.report_done).is_(False), col(Announcement.report_message_id).is_not(None)
+    )
+    return list((await session.exec(query)).all())
+
+
+async def unreachable_members(*, session: AsyncSession, cell: Cell, day: date) -> list[tuple[Person, str]]:
+    """Members of the cell the bot cannot reach now, with the reason.
+
+    Not linked, or the last message to their chat came back unreachable (blocked, deleted, not found)
+    with nothing delivered to them since.
+    """
+    assert cell.id is not None
+    members = [p for p, _ in await repo.cell_members(session=session, cell_id=cell.id, day=day)]
+    identities = await repo.identities_of(session=session, person_ids=[p.id for p in members if p.id])
+    result = []
+    for person in members:
+        assert person.id is not None
+        chats = identities[person.id]
+        if not chats:
+            result.append((person, "not_linked"))
+            continue
+        for chat in chats:
+            last = (
+                await session.exec(
+                    select(OutboxMessage)
+                    .where(
+                        OutboxMessage.platform == chat.platform,
+                        OutboxMessage.chat_id == chat.external_id,
+                        col(OutboxMessage.status).in_(["sent", "unreachable"]),
+                    )
+                    .order_by(col(OutboxMessage.id).desc())
+                    .limit(1)
+                )
+            ).first()
+            if last is not None and last.status == "unreachable":
+                result.append((person, last.reason or "blocked"))
+    return result

@@ -1,0 +1,227 @@
+"""The outbox: messages the bot sends on its own initiative, each sent once, across crashes.
+
+A sender claims one row (pending -> sending), sends it, then marks it sent with the messenger's
+message id. A crash between the send and the mark leaves that one row in "sending"; at start-up
+such rows are sent again and logged, since Telegram has no idempotency key. So the duplicate window
+is at most one message per concurrent sender per crash.
+
+Outbox texts are Telegram HTML: whoever queues plain text escapes it first (html.escape).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from bot.clock import Clock
+from bot.config import DeliveryConfig
+from bot.domain import Button, ChatRef, Reply
+from bot.ports import Rejected, RetryLater, Transport, Unreachable
+from storage import repo
+from storage.db import Sessions
+from storage.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+NO_PLATFORM = "none"  # recipient with no linked account; the row is unreachable from the start
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who a queued message is for: a person's chat, or a person with no chat yet."""
+
+    person_id: int | None
+    chat: ChatRef | None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(platform, chat id) for the outbox key."""
+        if self.chat is not None:
+            return self.chat.platform, self.chat.chat_id
+        return NO_PLATFORM, f"person:{self.person_id}"
+
+
+def backoff(attempts: int, config: DeliveryConfig) -> float:
+    """Seconds before retry number `attempts`: doubling from the initial delay, capped."""
+    return float(min(config.backoff_max, config.backoff_initial * 2 ** max(attempts - 1, 0)))
+
+
+async def queue(
+    *,
+    session: Any,
+    purpose: str,
+    subject: str,
+    occurrence: str,
+    recipients: Sequence[Recipient],
+    text: str,
+    now: datetime,
+    buttons: list[list[dict[str, str]]] | None = None,
+) -> int:
+    """Queue one message per recipient; a key already queued is skipped. Returns how many were new."""
+    rows = []
+    for recipient in recipients:
+        platform, chat_id = recipient.key
+        linked = recipient.chat is not None
+        rows.append(
+            {
+                "purpose": purpose,
+                "subject": subject,
+                "occurrence": occurrence,
+                "platform": platform,
+                "chat_id": chat_id,
+                "person_id": recipient.person_id,
+                "text": text,
+                "buttons": buttons,
+                "status": "pending" if linked else "unreachable",
+                "reason": None if linked else "not_linked",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+        )
+    return await repo.queue_outbox(session=session, rows=rows)
+
+
+SettledListener = Callable[[OutboxMessage], Awaitable[None]]
+
+
+class Deliverer:
+    """Concurrent senders draining the outbox inside the bot process."""
+
+    def __init__(
+        self,
+        *,
+        sessions: Sessions,
+        transports: dict[str, Transport],
+        config: DeliveryConfig,
+        clock: Clock,
+        idle_check_seconds: float = 1.0,
+    ) -> None:
+        self.sessions = sessions
+        self.transports = transports
+        self.config = config
+        self.clock = clock
+        self.idle_check_seconds = idle_check_seconds
+        self.listeners: list[SettledListener] = []
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> int:
+        """Re-queue what was in flight at a crash, then start the senders; returns rows recovered."""
+        recovered = await self.recover()
+        self._tasks = [
+            asyncio.create_task(self._sender(i), name=f"outbox-sender-{i}")
+            for i in range(self.config.senders)
+        ]
+        self.wake()
+        return recovered
+
+    async def stop(self) -> None:
+        """Stop the senders; a row mid-send finishes or stays 'sending' for the next start."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+
+    def wake(self) -> None:
+        """Tell idle senders that something may be due."""
+        self._wake.set()
+
+    async def recover(self) -> int:
+        """Rows left 'sending' by a crash may have reached the user or not: send again, and say so."""
+        async with self.sessions.begin() as session:
+            stuck = (await session.exec(select(OutboxMessage).where(OutboxMessage.status == "sending"))).all()
+            for row in stuck:
+                log.warning(
+                    "outbox %s (%s %s to %s:%s) was in flight at a crash; sending again, it may arrive twice",
+                    row.id,
+                    row.purpose,
+                    row.subject,
+                    row.platform,
+                    row.chat_id,
+                )
+            if stuck:
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(col(OutboxMessage.status) == "sending")
+                    .values(status="pending", claimed_at=None)
+                )
+        return len(stuck)
+
+    async def drain_once(self) -> bool:
+        """Claim and send one due message; False when nothing was due. (Senders loop on this.)"""
+        async with self.sessions.begin() as session:
+            row = await repo.claim_outbox(session=session, now=self.clock())
+        if row is None:
+            return False
+        await self._send(row)
+        return True
+
+    async def _sender(self, index: int) -> None:
+        while True:
+            try:
+                if await self.drain_once():
+                    continue
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox sender %s failed; continuing", index)
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.idle_check_seconds)
+
+    async def _send(self, row: OutboxMessage) -> None:
+        transport = self.transports.get(row.platform)
+        values: dict[str, Any]
+        if transport is None:
+            values = {"status": "failed", "reason": f"no {row.platform} connection"}
+        else:
+            buttons = tuple(tuple(Button(b["label"], b["data"]) for b in line) for line in row.buttons or [])
+            try:
+                message_id = await transport.send(
+                    ChatRef(row.platform, row.chat_id), Reply(row.text, buttons, html=True)
+                )
+                values = {"status": "sent", "message_id": message_id, "sent_at": self.clock(), "reason": None}
+            except Unreachable as error:
+                values = {"status": "unreachable", "reason": error.reason}
+            except Rejected as error:
+                values = {"status": "failed", "reason": error.detail[:200]}
+            except (RetryLater, Exception) as error:  # noqa: BLE001  (anything unexpected is retried, then failed)
+                if not isinstance(error, RetryLater):
+                    log.exception("outbox %s: unexpected error", row.id)
+                after = error.after if isinstance(error, RetryLater) else None
+                attempts = row.attempts + 1
+                detail = (error.detail if isinstance(error, RetryLater) else repr(error))[:200]
+                if attempts >= self.config.max_attempts:
+                    values = {"status": "failed", "reason": detail, "attempts": attempts}
+                else:
+                    delay = after if after is not None else backoff(attempts, self.config)
+                    values = {
+                        "status": "pending",
+                        "reason": detail,
+                        "attempts": attempts,
+                        "claimed_at": None,
+                        "next_attempt_at": self.clock() + timedelta(seconds=delay),
+                    }
+        async with self.sessions.begin() as session:
+            await session.execute(
+                update(OutboxMessage).where(col(OutboxMessage.id) == row.id).values(**values)
+            )
+        for key, value in values.items():
+            setattr(row, key, value)
+        if row.status != "pending":
+            for listener in self.listeners:
+                try:
+                    await listener(row)
+                except Exception:
+                    log.exception("outbox listener failed")

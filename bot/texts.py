@@ -1,0 +1,34 @@
+"""Shared wording: role and status names, and one member as a line of text (chat and CLI alike)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.i18n import N_
+from bot.services.org import MemberView
+
+Gettext = Callable[[str], str]
+
+ROLE_NAMES = {
+    "committee_member": N_("committee member"),
+    "deputy_secretary": N_("deputy secretary"),
+    "secretary": N_("secretary"),
+    "organiser": N_("organiser"),
+}
+STATUS_NAMES = {"official": N_("official"), "probationary": N_("probationary")}
+
+
+def member_line(view: MemberView, gettext: Gettext) -> str:
+    """One member as a line: id, name, card, status, roles, exemption, linked or not."""
+    parts = [view.person.full_name]
+    if view.person.card_number:
+        parts.append(view.person.card_number)
+    if view.status:
+        parts.append(gettext(STATUS_NAMES[view.status]))
+    parts.extend(gettext(ROLE_NAMES[r]) for r in view.roles)
+    if view.kind == "residence":
+        parts.append(gettext(N_("residence tie")))
+    if view.exempt:
+        parts.append(gettext(N_("exempt")))
+    parts.append(gettext(N_("linked")) if view.linked else gettext(N_("not linked")))
+    return f"{view.person.id}. " + " · ".join(parts)

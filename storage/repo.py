@@ -1,0 +1,311 @@
+"""Async query functions. They take a session, flush when they write, and never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, or_, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import (
+    AuditLog,
+    Cell,
+    ChatIdentity,
+    Delegation,
+    Membership,
+    OutboxMessage,
+    Person,
+    RoleAssignment,
+    Setting,
+    Unit,
+)
+
+CHANGES_KEY = "changes"
+
+
+def active_on(model: Any, day: date) -> Any:
+    """SQL condition: the row's [valid_from, valid_to] period contains `day`."""
+    return (model.valid_from <= day) & or_(model.valid_to.is_(None), model.valid_to >= day)
+
+
+# --- people -----------------------------------------------------------------------------------------
+
+
+async def get_person(*, session: AsyncSession, person_id: int) -> Person | None:
+    """The person with this id."""
+    return await session.get(Person, person_id)
+
+
+async def find_person(*, session: AsyncSession, ref: str) -> Person | None:
+    """A person by card number, or by id when `ref` is all digits and no card matches."""
+    ref = ref.strip()
+    person = (await session.exec(select(Person).where(Person.card_number == ref))).first()
+    if person is None and ref.isdigit():
+        person = await session.get(Person, int(ref))
+    return person
+
+
+async def get_identity(*, session: AsyncSession, platform: str, external_id: str) -> ChatIdentity | None:
+    """The linked chat account with this messenger id."""
+    query = select(ChatIdentity).where(
+        ChatIdentity.platform == platform, ChatIdentity.external_id == external_id
+    )
+    return (await session.exec(query)).first()
+
+
+async def identities_of(*, session: AsyncSession, person_ids: Sequence[int]) -> dict[int, list[ChatIdentity]]:
+    """Linked chat accounts per person."""
+    result: dict[int, list[ChatIdentity]] = {pid: [] for pid in person_ids}
+    if not person_ids:
+        return result
+    rows = await session.exec(select(ChatIdentity).where(col(ChatIdentity.person_id).in_(person_ids)))
+    for identity in rows:
+        result[identity.person_id].append(identity)
+    return result
+
+
+async def all_identities(*, session: AsyncSession) -> Sequence[ChatIdentity]:
+    """Every linked chat account."""
+    return (await session.exec(select(ChatIdentity))).all()
+
+
+# --- organisation -----------------------------------------------------------------------------------
+
+
+async def find_unit(*, session: AsyncSession, ref: str) -> Unit | None:
+    """A unit by id or by exact name."""
+    if ref.isdigit():
+        return await session.get(Unit, int(ref))
+    return (await session.exec(select(Unit).where(Unit.name == ref).order_by(col(Unit.id)))).first()
+
+
+async def find_cell(*, session: AsyncSession, ref: str) -> Cell | None:
+    """A cell by id or by exact name (the oldest open one if names repeat across units)."""
+    ref = ref.strip()
+    if ref.isdigit():
+        return await session.get(Cell, int(ref))
+    query = select(Cell).where(Cell.name == ref).order_by(col(Cell.closed_at).is_not(None), col(Cell.id))
+    return (await session.exec(query)).first()
+
+
+async def unit_ancestors(*, session: AsyncSession, unit_id: int) -> list[int]:
+    """The unit and every unit above it, nearest first."""
+    chain: list[int] = []
+    current: int | None = unit_id
+    while current is not None and current not in chain:
+        chain.append(current)
+        unit = await session.get(Unit, current)
+        current = unit.parent_id if unit else None
+    return chain
+
+
+async def unit_descendants(*, session: AsyncSession, unit_id: int) -> list[int]:
+    """The unit and every unit below it."""
+    found = [unit_id]
+    frontier = [unit_id]
+    while frontier:
+        rows = await session.exec(select(Unit.id).where(col(Unit.parent_id).in_(frontier)))
+        frontier = [uid for uid in rows if uid is not None and uid not in found]
+        found.extend(frontier)
+    return found
+
+
+async def cells_in_units(
+    *, session: AsyncSession, unit_ids: Sequence[int], open_only: bool = True
+) -> Sequence[Cell]:
+    """Cells belonging to any of these units."""
+    query = select(Cell).where(col(Cell.unit_id).in_(unit_ids)).order_by(col(Cell.id))
+    if open_only:
+        query = query.where(col(Cell.closed_at).is_(None))
+    return (await session.exec(query)).all()
+
+
+async def active_memberships(*, session: AsyncSession, person_id: int, day: date) -> Sequence[Membership]:
+    """The person's cell ties in force on `day`, primary first."""
+    query = (
+        select(Membership)
+        .where(Membership.person_id == person_id, active_on(Membership, day))
+        .order_by(col(Membership.kind) != "primary", col(Membership.id))
+    )
+    return (await session.exec(query)).all()
+
+
+async def cell_members(
+    *, session: AsyncSession, cell_id: int, day: date, kinds: Sequence[str] = ("primary", "residence")
+) -> Sequence[tuple[Person, Membership]]:
+    """People tied to the cell on `day`, by name."""
+    query = (
+        select(Person, Membership)
+        .join(Membership, col(Membership.person_id) == col(Person.id))
+        .where(Membership.cell_id == cell_id, active_on(Membership, day), col(Membership.kind).in_(kinds))
+        .order_by(col(Person.name_key), col(Person.id))
+    )
+    return (await session.exec(query)).all()
+
+
+async def active_roles(*, session: AsyncSession, person_id: int, day: date) -> Sequence[RoleAssignment]:
+    """Officer roles the person holds on `day`."""
+    query = select(RoleAssignment).where(
+        RoleAssignment.person_id == person_id, active_on(RoleAssignment, day)
+    )
+    return (await session.exec(query)).all()
+
+
+async def role_holders(
+    *, session: AsyncSession, role: str, day: date, cell_id: int | None = None, unit_id: int | None = None
+) -> Sequence[RoleAssignment]:
+    """Who holds a role over a cell or a unit on `day`."""
+    query = select(RoleAssignment).where(RoleAssignment.role == role, active_on(RoleAssignment, day))
+    if cell_id is not None:
+        query = query.where(RoleAssignment.cell_id == cell_id)
+    if unit_id is not None:
+        query = query.where(RoleAssignment.unit_id == unit_id)
+    return (await session.exec(query)).all()
+
+
+async def active_delegation(
+    *, session: AsyncSession, cell_id: int, person_id: int, day: date
+) -> Delegation | None:
+    """A running delegation of the cell's secretary duties to this person."""
+    query = select(Delegation).where(
+        Delegation.cell_id == cell_id,
+        Delegation.to_person_id == person_id,
+        col(Delegation.revoked_at).is_(None),
+        active_on(Delegation, day),
+    )
+    return (await session.exec(query)).first()
+
+
+# --- settings, change counter, audit ----------------------------------------------------------------
+
+
+async def get_setting(*, session: AsyncSession, key: str) -> str | None:
+    """A stored setting's value."""
+    row = await session.get(Setting, key)
+    return row.value if row else None
+
+
+async def set_setting(*, session: AsyncSession, key: str, value: str) -> None:
+    """Store a setting."""
+    row = await session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+    await session.flush()
+
+
+async def bump_changes(*, session: AsyncSession) -> None:
+    """Tell running bots that roles, members or schedules changed (they poll this counter).
+
+    A lost increment between two concurrent writers is harmless: any change makes the bot reload all.
+    """
+    row = await session.get(Setting, CHANGES_KEY)
+    if row is None:
+        session.add(Setting(key=CHANGES_KEY, value="1"))
+    else:
+        row.value = str(int(row.value) + 1)
+    await session.flush()
+
+
+async def read_changes(*, session: AsyncSession) -> int:
+    """The change counter's value."""
+    value = await get_setting(session=session, key=CHANGES_KEY)
+    return int(value) if value else 0
+
+
+async def audit(
+    *,
+    session: AsyncSession,
+    at: datetime,
+    actor: str,
+    action: str,
+    subject: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    actor_person_id: int | None = None,
+) -> None:
+    """Write an audit-log entry."""
+    session.add(
+        AuditLog(
+            at=at,
+            actor=actor,
+            action=action,
+            subject=subject,
+            before=before,
+            after=after,
+            actor_person_id=actor_person_id,
+        )
+    )
+    await session.flush()
+
+
+# --- outbox -----------------------------------------------------------------------------------------
+
+
+async def queue_outbox(*, session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert outbox rows, skipping any whose (purpose, subject, occurrence, recipient) is queued already.
+
+    Returns how many were new. ON CONFLICT DO NOTHING exists on both SQLite and PostgreSQL.
+    """
+    if not rows:
+        return 0
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        statement: Any = pg_insert(OutboxMessage).on_conflict_do_nothing(constraint="uq_outbox_key")
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        statement = sqlite_insert(OutboxMessage).on_conflict_do_nothing(
+            index_elements=["purpose", "subject", "occurrence", "platform", "chat_id"]
+        )
+    new = 0
+    # Row by row so the count of new rows is exact on both engines (rowcount of a multi-row insert is not).
+    for row in rows:
+        result = await session.execute(statement.values(**row))
+        new += max(result.rowcount, 0)  # type: ignore[attr-defined]
+    return new
+
+
+async def claim_outbox(*, session: AsyncSession, now: datetime) -> OutboxMessage | None:
+    """Take the oldest due pending message and mark it as being sent; None when nothing is due."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+        .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
+        .limit(1)
+    )
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    row = (await session.exec(query)).first()
+    if row is None:
+        return None
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == row.id, col(OutboxMessage.status) == "pending")
+        .values(status="sending", claimed_at=now)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None  # another sender took it first
+    row.status, row.claimed_at = "sending", now
+    return row
+
+
+async def outbox_counts(
+    *, session: AsyncSession, purpose: str | None = None, subject: str | None = None
+) -> dict[tuple[str, str], int]:
+    """Message counts by (purpose, status)."""
+    query = select(OutboxMessage.purpose, OutboxMessage.status, func.count()).group_by(
+        col(OutboxMessage.purpose), col(OutboxMessage.status)
+    )
+    if purpose is not None:
+        query = query.where(OutboxMessage.purpose == purpose)
+    if subject is not None:
+        query = query.where(OutboxMessage.subject == subject)
+    return {(p, s): n for p, s, n in (await session.exec(query)).all()}
