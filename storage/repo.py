@@ -267,7 +267,7 @@ async def queue_outbox(*, session: AsyncSession, rows: Sequence[dict[str, Any]])
     new = 0
     # Row by row so the count of new rows is exact on both engines (rowcount of a multi-row insert is not).
     for row in rows:
-        result = await session.execute(statement.values(**row))
+        result = await session.exec(statement.values(**row))
         new += max(result.rowcount, 0)  # type: ignore[attr-defined]
     return new
 
@@ -286,7 +286,7 @@ async def claim_outbox(*, session: AsyncSession, now: datetime) -> OutboxMessage
     row = (await session.exec(query)).first()
     if row is None:
         return None
-    result = await session.execute(
+    result = await session.exec(
         update(OutboxMessage)
         .where(col(OutboxMessage.id) == row.id, col(OutboxMessage.status) == "pending")
         .values(status="sending", claimed_at=now)

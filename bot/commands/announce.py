@@ -92,6 +92,9 @@ async def announce_step(ctx: Ctx, state: FlowState, answer: str) -> None:
             html=True,
         )
         return
+    if answer not in ("send", "cancel"):
+        ctx.reply(ctx._(N_("Please choose one of the buttons, or send /cancel.")))
+        return
     await finish(session=ctx.session, state=state)
     if answer != "send":
         ctx.reply(ctx._(N_("Cancelled. Nothing from that form was saved.")))

@@ -109,6 +109,9 @@ async def members(ctx: Ctx) -> None:
 async def member_reason(ctx: Ctx, state: FlowState, answer: str) -> None:
     """The reason for an exemption or for leaving; leaving is confirmed before it happens."""
     if state.step == "confirm":
+        if answer not in ("yes", "no"):
+            ctx.reply(ctx._(N_("Please choose one of the buttons, or send /cancel.")))
+            return
         if answer != "yes":
             await finish(session=ctx.session, state=state)
             ctx.reply(ctx._(N_("Cancelled. Nothing from that form was saved.")))

@@ -151,7 +151,7 @@ class Deliverer:
                     row.chat_id,
                 )
             if stuck:
-                await session.execute(
+                await session.exec(
                     update(OutboxMessage)
                     .where(col(OutboxMessage.status) == "sending")
                     .values(status="pending", claimed_at=None)
@@ -214,7 +214,7 @@ class Deliverer:
                         "next_attempt_at": self.clock() + timedelta(seconds=delay),
                     }
         async with self.sessions.begin() as session:
-            await session.execute(
+            await session.exec(
                 update(OutboxMessage).where(col(OutboxMessage.id) == row.id).values(**values)
             )
         for key, value in values.items():

@@ -1258,6 +1258,17 @@ class FakeBotAPI:
         )
 
 
+    async def wait_until(
+        self,
+        predicate: Callable[[], bool],
+        timeout: float = 5.0,  # noqa: ASYNC109 - a plain argument keeps test code short
+        what: str = "the condition",
+    ) -> None:
+        """Wait until predicate() holds, re-checking after every call the bot makes."""
+        if not await self._calls_signal.wait_until(predicate, timeout):
+            raise TimeoutError(f"waited {timeout}s for {what}; last calls: {[c.method for c in self._calls[-5:]]}")
+
+
 def _drop_connection(request: web.Request) -> web.StreamResponse:
     """Abort the TCP connection so the client sees it closed without any response."""
     transport = request.transport
