@@ -14,8 +14,9 @@ from bot.config import Config
 from bot.errors import UserError
 from bot.i18n import N_
 from bot.importing import ImportFileError
-from bot.services import imports, org
+from bot.services import announcements, imports, org
 from bot.texts import member_line
+from storage import repo
 
 
 def _date(value: str) -> date:
@@ -61,6 +62,20 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--on", type=_date, required=True)
     p.add_argument("--reason", required=True)
     p.set_defaults(action=_member_end)
+
+    p = sub.add_parser("announce", help="send an announcement to a cell or a unit through the outbox")
+    scope = p.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--cell", help="cell id or name")
+    scope.add_argument("--unit", help="unit id or name (with its cells and sub-units)")
+    p.add_argument("--to", choices=["members", "secretaries"], default="members")
+    p.add_argument("text", help="the message (Telegram HTML allowed: <b>, <i>, ...)")
+    p.set_defaults(action=_announce)
+
+    outbox = sub.add_parser("outbox", help="messages the bot sends on its own").add_subparsers(
+        dest="sub", required=True
+    )
+    p = outbox.add_parser("status", help="pending, sent, failed and unreachable counts by purpose")
+    p.set_defaults(action=_outbox_status)
 
     importing = sub.add_parser("import", help="import a spreadsheet").add_subparsers(
         dest="sub", required=True
@@ -204,3 +219,34 @@ async def _import_households(
     session: AsyncSession, args: argparse.Namespace, config: Config, out: Any
 ) -> None:
     await _import(session, args, config, out, "households")
+
+
+async def _announce(session: AsyncSession, args: argparse.Namespace, config: Config, out: Any) -> None:
+    now, today = _now_today(config)
+    if args.cell and args.to != "members":
+        raise UserError(N_("A cell announcement goes to its members; use --unit for secretaries."))
+    scope = await _scope(session, args)
+    created = await announcements.create(
+        session=session, text=args.text, audience=args.to, actor=org.CLI, now=now, day=today, **scope
+    )
+    assert created.id is not None
+    result = await announcements.report(session=session, announcement_id=created.id)
+    out(
+        N_("Announcement %(id)s queued for %(count)s recipients; the running bot sends it."),
+        id=created.id,
+        count=result.pending + len(result.unreachable),
+    )
+    print(announcements.render_report(result, out.gettext))
+
+
+async def _outbox_status(session: AsyncSession, args: argparse.Namespace, config: Config, out: Any) -> None:
+    counts = await repo.outbox_counts(session=session)
+    statuses = ("pending", "sending", "sent", "failed", "unreachable")
+    purposes = sorted({purpose for purpose, _ in counts})
+    if not purposes:
+        out(N_("The outbox is empty."))
+        return
+    width = max(len(p) for p in purposes + ["purpose"])
+    print("purpose".ljust(width) + "".join(s.rjust(12) for s in statuses))
+    for purpose in purposes:
+        print(purpose.ljust(width) + "".join(str(counts.get((purpose, s), 0)).rjust(12) for s in statuses))
