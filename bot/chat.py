@@ -170,6 +170,10 @@ class ChatCore:
             person = (
                 await repo.get_person(session=session, person_id=identity.person_id) if identity else None
             )
+            language_changed = False
+            if identity is not None and incoming.sender.language_code != identity.language_code:
+                identity.language_code = incoming.sender.language_code
+                language_changed = True
             lang = pick_language(
                 person.language if person else None,
                 incoming.sender.language_code,
@@ -184,6 +188,7 @@ class ChatCore:
                 today=self.today(now),
                 config=self.config,
             )
+            ctx.outcome.refresh_menu = language_changed  # the menu follows the messenger's language
             try:
                 await self._route(ctx)
             except UserError as error:
@@ -300,8 +305,10 @@ class ChatCore:
             person = (
                 await repo.get_person(session=session, person_id=identity.person_id) if identity else None
             )
+            # Background work has no incoming message: use the language last seen on this account.
+            messenger_language = language_code or (identity.language_code if identity else None)
             lang = pick_language(
-                person.language if person else None, language_code, self.config.default_language
+                person.language if person else None, messenger_language, self.config.default_language
             )
             if person is None or person.id is None:
                 return lang, []

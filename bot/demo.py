@@ -290,7 +290,7 @@ async def _play(demo: Demo, runtime: Runtime, people: dict[str, object]) -> None
         timeout=15,
         what="the announcement to reach every linked member",
     )
-    await _outbox_settled(runtime)
+    await runtime.delivery.wait_settled(timeout=15)
     demo.flush()
     demo.quiet = was_quiet
     if not demo.quiet:
@@ -304,15 +304,3 @@ async def _play(demo: Demo, runtime: Runtime, people: dict[str, object]) -> None
     await demo.press(7000 + organiser, cells, str(demo.fake.buttons(cells)[0][1]))
     demo.say("Một đảng viên thử dùng lệnh của bí thư")
     await demo.send(member, "/announce")
-
-
-async def _outbox_settled(runtime: Runtime, timeout: float = 15.0) -> None:  # noqa: ASYNC109
-    """Wait until nothing in the outbox is waiting to be sent (a demo may poll; tests never do)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        async with runtime.sessions() as session:
-            counts = await repo.outbox_counts(session=session)
-        if not any(n for (_, status), n in counts.items() if status in ("pending", "sending")):
-            return
-        await asyncio.sleep(0.05)
-    raise TimeoutError("the outbox did not settle")

@@ -17,7 +17,7 @@ from bot.i18n import DOMAIN, LANGUAGES, LOCALE_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("bot", "handlers")
-KEYWORDS = {"N_": None, "gettext": None, "_": None, "ngettext": (1, 2)}
+KEYWORDS = {"N_": None, "gettext": None, "ngettext": (1, 2)}
 
 
 def extract() -> Catalog:

@@ -167,6 +167,8 @@ class ChatIdentity(SQLModel, table=True):
     platform: str = Field(max_length=16)
     external_id: str = Field(max_length=64)
     person_id: int = Field(foreign_key="person.id")
+    # The messenger's language for this account, kept fresh so background messages and menus can use it.
+    language_code: str | None = Field(default=None, max_length=16)
     linked_at: datetime = _utc()
 
 

@@ -36,6 +36,7 @@ async def start(ctx: Ctx) -> None:
         platform=ctx.chat.platform,
         external_id=ctx.user_id,
         now=ctx.now,
+        language_code=ctx.incoming.sender.language_code,
     )
     messages = {
         LinkResult.USED: N_("This invite code has already been used. Ask your cell secretary for a new one."),

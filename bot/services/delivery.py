@@ -112,6 +112,7 @@ class Deliverer:
         self.idle_check_seconds = idle_check_seconds
         self.listeners: list[SettledListener] = []
         self._wake = asyncio.Event()
+        self._settled = asyncio.Event()  # set whenever a row leaves 'sending'; see wait_settled
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> int:
@@ -132,6 +133,22 @@ class Deliverer:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
+
+    async def wait_settled(self, *, subject: str | None = None, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wait until nothing (of this subject) is pending or being sent; for the demo and tests."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            self._settled.clear()  # before the check, so a row settling during it is not missed
+            async with self.sessions() as session:
+                counts = await repo.outbox_counts(session=session, subject=subject)
+            if not any(n for (_, status), n in counts.items() if status in ("pending", "sending")):
+                return
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(f"outbox not settled after {timeout}s: {counts}")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._settled.wait(), remaining)
 
     def wake(self) -> None:
         """Tell idle senders that something may be due."""
@@ -214,11 +231,10 @@ class Deliverer:
                         "next_attempt_at": self.clock() + timedelta(seconds=delay),
                     }
         async with self.sessions.begin() as session:
-            await session.exec(
-                update(OutboxMessage).where(col(OutboxMessage.id) == row.id).values(**values)
-            )
+            await session.exec(update(OutboxMessage).where(col(OutboxMessage.id) == row.id).values(**values))
         for key, value in values.items():
             setattr(row, key, value)
+        self._settled.set()
         if row.status != "pending":
             for listener in self.listeners:
                 try:

@@ -81,7 +81,13 @@ class Linking:
 
 
 async def redeem(
-    *, session: AsyncSession, code: str, platform: str, external_id: str, now: datetime
+    *,
+    session: AsyncSession,
+    code: str,
+    platform: str,
+    external_id: str,
+    now: datetime,
+    language_code: str | None = None,
 ) -> Linking:
     """Link the account to the code's person, once; refuse used, expired or unknown codes."""
     row = (await session.exec(select(InviteCode).where(InviteCode.code == code.strip().upper()))).first()
@@ -108,7 +114,15 @@ async def redeem(
         before = {"external_id": previous.external_id}
         await session.delete(previous)
         await session.flush()
-    session.add(ChatIdentity(platform=platform, external_id=external_id, person_id=person.id, linked_at=now))
+    session.add(
+        ChatIdentity(
+            platform=platform,
+            external_id=external_id,
+            person_id=person.id,
+            linked_at=now,
+            language_code=language_code,
+        )
+    )
     row.used_at = now
     row.used_by = f"{platform}:{external_id}"
     await session.flush()

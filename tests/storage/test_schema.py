@@ -44,9 +44,16 @@ class Org:
 async def make_org(sessions: Sessions) -> Org:
     """A unit with one cell and one member in it, committed."""
     async with sessions.begin() as session:
-        unit = await org.add_unit(session=session, name="Xã Thái Bình", parent_ref=None, actor=org.CLI, now=NOW)
+        unit = await org.add_unit(
+            session=session, name="Xã Thái Bình", parent_ref=None, actor=org.CLI, now=NOW
+        )
         cell = await org.add_cell(
-            session=session, name="Chi bộ thôn 3", unit_ref=str(unit.id), kind="village", actor=org.CLI, now=NOW
+            session=session,
+            name="Chi bộ thôn 3",
+            unit_ref=str(unit.id),
+            kind="village",
+            actor=org.CLI,
+            now=NOW,
         )
         person = await org.add_person(
             session=session,
@@ -201,7 +208,9 @@ async def test_a_role_assignment_needs_exactly_one_scope(sessions: Sessions, sco
 
 async def test_a_due_pending_message_is_claimed_once(sessions: Sessions) -> None:
     async with sessions.begin() as session:
-        await repo.queue_outbox(session=session, rows=[outbox_row(next_attempt_at=NOW - timedelta(minutes=1))])
+        await repo.queue_outbox(
+            session=session, rows=[outbox_row(next_attempt_at=NOW - timedelta(minutes=1))]
+        )
     async with sessions.begin() as session:
         claimed = await repo.claim_outbox(session=session, now=NOW)
     assert claimed is not None

@@ -124,6 +124,7 @@ def upgrade() -> None:
         sa.Column("platform", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("external_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("language_code", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
         sa.Column("linked_at", storage.types.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["person_id"],
