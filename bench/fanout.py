@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import contextlib
 import cProfile
+import functools
 import json
 import logging
 import multiprocessing
@@ -29,11 +30,12 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import insert, select, text
 from sqlalchemy.engine import make_url
@@ -60,6 +62,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 MIB = 1024  # ru_maxrss is in KiB on Linux
 
 log = logging.getLogger("bench.fanout")
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,9 @@ class RunResult:
     delivered: int
     other_errors: int
     drain_seconds: float  # Deliverer.start() to all rows settled, on the bot's clock (0.5 s steps)
+    claim_ms: float  # mean per message: the claim transaction (includes waiting for SQLite's lock)
+    send_ms: float  # the Transport.send call: rate-limiter wait + HTTP round trip + PTB parsing
+    mark_ms: float  # the transaction marking the row sent
     bot_cpu_percent: float  # of one core, during the drain
     fake_cpu_percent: float
     bot_peak_rss_mib: float
@@ -202,6 +209,46 @@ async def queue_announcement(runtime: Runtime, recipients: Sequence[Recipient]) 
 # ------------------------------------------------------------------------------------- the run
 
 
+class PhaseTimes:
+    """Per-message time in the Deliverer's three steps, by wrapping its methods on this instance only.
+
+    claim = drain_once minus _send (one transaction), send = Transport.send (rate limiter wait and
+    HTTP), mark = _send minus Transport.send (the second transaction). Means in milliseconds.
+    """
+
+    def __init__(self) -> None:
+        self.totals = {"drain": 0.0, "record": 0.0, "send": 0.0}
+        self.messages = 0
+
+    def install(self, runtime: Runtime) -> None:
+        """Wrap runtime.delivery.drain_once / _send and the Telegram transport's send."""
+        deliverer = runtime.delivery
+        transport = runtime.transports["telegram"]
+        deliverer.drain_once = self._timed("drain", deliverer.drain_once)  # type: ignore[method-assign]
+        deliverer._send = self._timed("record", deliverer._send)  # type: ignore[method-assign]
+        transport.send = self._timed("send", transport.send)  # type: ignore[method-assign]
+
+    def _timed(self, key: str, function: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+        @functools.wraps(function)
+        async def timed(*args: P.args, **kwargs: P.kwargs) -> T:
+            started = time.perf_counter()
+            try:
+                return await function(*args, **kwargs)
+            finally:
+                self.totals[key] += time.perf_counter() - started
+                if key == "send":
+                    self.messages += 1
+
+        return timed
+
+    def means_ms(self) -> tuple[float, float, float]:
+        """(claim, send, mark) mean milliseconds per message."""
+        if not self.messages:
+            return 0.0, 0.0, 0.0
+        drain, record, send = (self.totals[k] * 1000 / self.messages for k in ("drain", "record", "send"))
+        return round(drain - record, 2), round(send, 2), round(record - send, 2)
+
+
 async def status_counts(runtime: Runtime) -> dict[str, int]:
     """Outbox rows of the announcement by status."""
     async with runtime.sessions() as session:
@@ -235,11 +282,14 @@ class Drain:
     seconds: float
     cpu_seconds: float
     counts: dict[str, int]
+    phases_ms: tuple[float, float, float]  # claim, send, mark
 
 
 async def drain(runtime: Runtime, spec: RunSpec) -> Drain:
     """Start the Deliverer, wait until every row is settled, stop it; profile it if asked."""
     profiler = cProfile.Profile() if spec.profile else None
+    phases = PhaseTimes()
+    phases.install(runtime)
     timeout = 3 * spec.members / spec.rate + 60
     cpu, started = cpu_seconds(), time.monotonic()
     if profiler is not None:
@@ -252,7 +302,7 @@ async def drain(runtime: Runtime, spec: RunSpec) -> Drain:
         assert spec.profile is not None
         profiler.dump_stats(spec.profile)
     await runtime.delivery.stop()
-    return Drain(seconds, cpu, counts)
+    return Drain(seconds, cpu, counts, phases.means_ms())
 
 
 def summarise(spec: RunSpec, queued: float, drained: Drain, before: FakeStats, after: FakeStats) -> RunResult:
@@ -277,6 +327,9 @@ def summarise(spec: RunSpec, queued: float, drained: Drain, before: FakeStats, a
         delivered=after.delivered,
         other_errors=after.other_errors,
         drain_seconds=round(drained.seconds, 2),
+        claim_ms=drained.phases_ms[0],
+        send_ms=drained.phases_ms[1],
+        mark_ms=drained.phases_ms[2],
         bot_cpu_percent=round(100 * drained.cpu_seconds / drained.seconds, 1),
         fake_cpu_percent=round(100 * (after.cpu_seconds - before.cpu_seconds) / drained.seconds, 1),
         bot_peak_rss_mib=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / MIB, 1),
@@ -361,6 +414,9 @@ COLUMNS: list[tuple[str, str, str]] = [  # (heading, RunResult field, format)
     ("429s", "rate_limited", "{}"),
     ("dups", "duplicates", "{}"),
     ("not sent", "not_sent", "{}"),
+    ("claim ms", "claim_ms", "{:.1f}"),
+    ("send ms", "send_ms", "{:.1f}"),
+    ("mark ms", "mark_ms", "{:.1f}"),
     ("bot CPU%", "bot_cpu_percent", "{:.0f}"),
     ("fake CPU%", "fake_cpu_percent", "{:.0f}"),
     ("bot RSS MiB", "bot_peak_rss_mib", "{:.0f}"),

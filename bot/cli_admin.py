@@ -15,7 +15,7 @@ from bot.errors import UserError
 from bot.i18n import N_
 from bot.importing import ImportFileError
 from bot.services import announcements, imports, org
-from bot.texts import member_line
+from bot.texts import ROLE_NAMES, STATUS_NAMES, member_line
 from storage import repo
 
 
@@ -108,7 +108,7 @@ async def _role_grant(session: AsyncSession, args: argparse.Namespace, config: C
     out(
         N_("%(name)s is now %(role)s of %(scope)s."),
         name=person.full_name,
-        role=args.role,
+        role=out.gettext(ROLE_NAMES[args.role]),
         scope=next(iter(scope.values())).name,
     )
 
@@ -123,7 +123,7 @@ async def _role_revoke(session: AsyncSession, args: argparse.Namespace, config: 
     out(
         N_("%(name)s is no longer %(role)s of %(scope)s."),
         name=person.full_name,
-        role=args.role,
+        role=out.gettext(ROLE_NAMES[args.role]),
         scope=next(iter(scope.values())).name,
     )
 
@@ -146,7 +146,7 @@ async def _member_status(session: AsyncSession, args: argparse.Namespace, config
     out(
         N_("%(name)s is %(status)s from %(date)s."),
         name=person.full_name,
-        status=args.status,
+        status=out.gettext(STATUS_NAMES[args.status]),
         date=args.valid_from.strftime("%d/%m/%Y"),
     )
 

@@ -288,7 +288,13 @@ async def claim_outbox(*, session: AsyncSession, now: datetime) -> OutboxMessage
         return None
     result = await session.exec(
         update(OutboxMessage)
-        .where(col(OutboxMessage.id) == row.id, col(OutboxMessage.status) == "pending")
+        # The attempts check stops a stale read: another sender may have claimed, failed and put the row
+        # back to pending (attempts + 1) between our SELECT and this UPDATE.
+        .where(
+            col(OutboxMessage.id) == row.id,
+            col(OutboxMessage.status) == "pending",
+            col(OutboxMessage.attempts) == row.attempts,
+        )
         .values(status="sending", claimed_at=now)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]

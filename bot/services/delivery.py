@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.config import DeliveryConfig
@@ -56,7 +57,7 @@ def backoff(attempts: int, config: DeliveryConfig) -> float:
 
 async def queue(
     *,
-    session: Any,
+    session: AsyncSession,
     purpose: str,
     subject: str,
     occurrence: str,
@@ -134,21 +135,34 @@ class Deliverer:
                 await task
         self._tasks = []
 
-    async def wait_settled(self, *, subject: str | None = None, timeout: float = 10.0) -> None:  # noqa: ASYNC109
-        """Wait until nothing (of this subject) is pending or being sent; for the demo and tests."""
+    async def wait_until(
+        self,
+        check: Callable[[AsyncSession], Awaitable[bool]],
+        *,
+        timeout: float = 10.0,  # noqa: ASYNC109
+    ) -> None:
+        """Wait until check(session) holds, re-checking whenever a sender records an outcome (no polling)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
-            self._settled.clear()  # before the check, so a row settling during it is not missed
+            self._settled.clear()  # before the check, so an outcome recorded during it is not missed
             async with self.sessions() as session:
-                counts = await repo.outbox_counts(session=session, subject=subject)
-            if not any(n for (_, status), n in counts.items() if status in ("pending", "sending")):
-                return
+                if await check(session):
+                    return
             remaining = deadline - loop.time()
             if remaining <= 0:
-                raise TimeoutError(f"outbox not settled after {timeout}s: {counts}")
+                raise TimeoutError(f"outbox condition not met after {timeout}s")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._settled.wait(), remaining)
+
+    async def wait_settled(self, *, subject: str | None = None, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wait until nothing (of this subject) is pending or being sent; for the demo and tests."""
+
+        async def settled(session: AsyncSession) -> bool:
+            counts = await repo.outbox_counts(session=session, subject=subject)
+            return not any(n for (_, status), n in counts.items() if status in ("pending", "sending"))
+
+        await self.wait_until(settled, timeout=timeout)
 
     def wake(self) -> None:
         """Tell idle senders that something may be due."""

@@ -6,7 +6,7 @@ Every change also bumps the change counter so a running bot reloads menus and pe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlmodel import col, select
@@ -289,8 +289,20 @@ async def revoke_role(
     assignment = next((h for h in holders if h.person_id == person.id), None)
     if assignment is None:
         raise UserError(N_("%(name)s does not hold this role there."), name=person.full_name)
-    # A role granted and revoked the same day ends that day, so the period stays valid.
-    assignment.valid_to = max(today, assignment.valid_from)
+    before = {
+        "role": role,
+        "cell_id": assignment.cell_id,
+        "unit_id": assignment.unit_id,
+        "valid_from": assignment.valid_from.isoformat(),
+    }
+    # Revoked roles stop today, so a successor can be appointed at once. A role granted today and
+    # revoked today never took effect: the row goes, and the audit log keeps both steps.
+    if assignment.valid_from >= today:
+        await session.delete(assignment)
+        after = {"removed": True}
+    else:
+        assignment.valid_to = today - timedelta(days=1)
+        after = {"valid_to": assignment.valid_to.isoformat()}
     await session.flush()
     await record_change(
         session,
@@ -298,8 +310,8 @@ async def revoke_role(
         now=now,
         action="role.revoke",
         subject=f"person:{person.id}",
-        before={"role": role, "cell_id": assignment.cell_id, "unit_id": assignment.unit_id},
-        after={"valid_to": assignment.valid_to.isoformat()},
+        before=before,
+        after=after,
     )
     return assignment
 

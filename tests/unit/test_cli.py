@@ -11,7 +11,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -272,7 +271,10 @@ def test_role_grant_then_revoke_prints_each_change(chibo: Chibo) -> None:
         "WHERE card_number = ?",
         MEMBER,
     )
-    assert rows == [("committee_member", today().isoformat(), today().isoformat())]
+    # Granted and revoked the same day, the role never took effect; the audit log keeps both steps.
+    assert rows == []
+    actions = chibo.rows("SELECT action FROM audit_log WHERE action LIKE 'role.%' ORDER BY id")
+    assert actions[-2:] == [("role.grant",), ("role.revoke",)]
 
 
 def test_role_grant_names_the_role_in_the_operators_language(chibo: Chibo) -> None:
@@ -344,7 +346,8 @@ def test_member_end_prints_the_end_of_membership(chibo: Chibo) -> None:
         "%(name)s's membership ends on %(date)s.", name=MEMBER_NAME, date=day.strftime("%d/%m/%Y")
     )
     rows = chibo.rows(
-        "SELECT valid_to, end_reason FROM membership JOIN person ON person.id = person_id WHERE card_number = ?",
+        "SELECT valid_to, end_reason FROM membership JOIN person ON person.id = person_id "
+        "WHERE card_number = ?",
         MEMBER,
     )
     assert rows == [(day.isoformat(), "Chuyển sinh hoạt")]
@@ -359,12 +362,12 @@ def test_a_bad_reference_exits_1_with_one_polite_line(chibo: Chibo) -> None:
 
 
 @pytest.fixture
-def bad_members_file(tmp_path: Path) -> Iterator[Path]:
+def bad_members_file(tmp_path: Path) -> Path:
     lines = (SAMPLES / "members_thon3.csv").read_text(encoding="utf-8-sig").splitlines()
     lines.append("Lò Văn Mới,31/02/1980,93.999999,chính thức,đảng viên,,")
     path = tmp_path / "more_members.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    yield path
+    return path
 
 
 def test_importing_a_file_with_a_bad_row_exits_1_and_imports_nothing(
