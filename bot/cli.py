@@ -11,7 +11,7 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -238,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return asyncio.run(run_demo(quiet=args.quiet))
         config = load_config(config_path(args.config))
-        coroutine: Awaitable[Any]
+        coroutine: Coroutine[Any, Any, None]
         if args.command == "run":
             config.token()
             coroutine = _run(config)
@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
             coroutine = _db_upgrade(config)
         else:
             coroutine = _with_session(config, args.action, args)
-        asyncio.run(coroutine)  # type: ignore[arg-type]
+        asyncio.run(coroutine)
         return 0
     except ConfigError as error:
         print(f"chibo: config error: {error}", file=sys.stderr)

@@ -51,7 +51,14 @@ def load(language: str) -> Catalog:
 def missing(language: str) -> list[str]:
     """msgids in the code that the language's catalog does not translate."""
     catalog = load(language)
-    return [m.id for m in extract() if m.id and (catalog.get(m.id) is None or not catalog.get(m.id).string)]
+    result = []
+    for message in extract():
+        if not isinstance(message.id, str) or not message.id:
+            continue
+        translated = catalog.get(message.id)
+        if translated is None or not translated.string:
+            result.append(message.id)
+    return result
 
 
 def update() -> dict[str, int]:

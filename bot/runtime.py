@@ -25,7 +25,7 @@ from storage.db import make_engine, make_sessions
 
 log = logging.getLogger(__name__)
 
-ChangeListener = Callable[[], Awaitable[None]]
+ChangeListener = Callable[[], Awaitable[object]]
 REPORT_SECONDS = 2.0  # how often live delivery reports are refreshed
 REPORT_SECONDS = 2.0  # how often live delivery reports are refreshed
 

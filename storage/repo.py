@@ -268,7 +268,7 @@ async def queue_outbox(*, session: AsyncSession, rows: Sequence[dict[str, Any]])
     # Row by row so the count of new rows is exact on both engines (rowcount of a multi-row insert is not).
     for row in rows:
         result = await session.exec(statement.values(**row))
-        new += max(result.rowcount, 0)  # type: ignore[attr-defined]
+        new += max(result.rowcount, 0)
     return new
 
 
@@ -297,7 +297,7 @@ async def claim_outbox(*, session: AsyncSession, now: datetime) -> OutboxMessage
         )
         .values(status="sending", claimed_at=now)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if result.rowcount != 1:
         return None  # another sender took it first
     row.status, row.claimed_at = "sending", now
     return row

@@ -299,7 +299,7 @@ async def revoke_role(
     # revoked today never took effect: the row goes, and the audit log keeps both steps.
     if assignment.valid_from >= today:
         await session.delete(assignment)
-        after = {"removed": True}
+        after: dict[str, object] = {"removed": True}
     else:
         assignment.valid_to = today - timedelta(days=1)
         after = {"valid_to": assignment.valid_to.isoformat()}

@@ -1266,7 +1266,8 @@ class FakeBotAPI:
     ) -> None:
         """Wait until predicate() holds, re-checking after every call the bot makes."""
         if not await self._calls_signal.wait_until(predicate, timeout):
-            raise TimeoutError(f"waited {timeout}s for {what}; last calls: {[c.method for c in self._calls[-5:]]}")
+            recent = [c.method for c in self._calls[-5:]]
+            raise TimeoutError(f"waited {timeout}s for {what}; last calls: {recent}")
 
 
 def _drop_connection(request: web.Request) -> web.StreamResponse:
