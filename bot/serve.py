@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
-from bot.config import Config
+from bot.config import Config, ConfigError
 from bot.runtime import Runtime
 from bot.services.identity import USERNAME_KEY
 from storage import repo
@@ -23,11 +24,16 @@ async def serve(
     """Start everything by its lifecycle methods, run until `stop` is set, then stop in reverse order."""
     from handlers.telegram.app import build_application
 
-    config.token()  # fail fast, before touching the database
+    redact_in_logs(config.token())  # fail fast without a token, before touching the database
     runtime = runtime or Runtime(config)
     await runtime.migrate()
     application = build_application(config, runtime)
-    await application.initialize()
+    try:
+        await _initialize(application, config)
+    except ConfigError:
+        await application.bot.shutdown()  # closes its HTTP clients; the Application never started
+        await runtime.stop()
+        raise
     try:
         username = config.telegram.bot_username or application.bot.username
         async with runtime.sessions.begin() as session:
@@ -52,3 +58,36 @@ async def serve(
             await application.stop()
         await runtime.stop()
         await application.shutdown()
+
+
+async def _initialize(application: Any, config: Config) -> None:
+    """Initialize the Application (it calls getMe); a bad token or an unreachable API is one line.
+
+    python-telegram-bot puts the token in InvalidToken's message, so that message is never shown.
+    """
+    from telegram.error import InvalidToken, NetworkError
+
+    try:
+        await application.initialize()
+    except InvalidToken:
+        raise ConfigError("telegram.token: Telegram rejected this token; copy it from @BotFather") from None
+    except NetworkError as error:
+        reason = f"cannot reach the Bot API at {config.telegram.base_url} ({type(error).__name__})"
+        raise ConfigError(f"telegram.base_url: {reason}") from None
+
+
+def redact_in_logs(secret: str) -> None:
+    """Replace the secret in every log record from now on, whoever logs it (httpx logs request URLs)."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "redacts", None) == secret:
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        message = record.getMessage()
+        if secret in message:
+            record.msg, record.args = message.replace(secret, "<token>"), None
+        return record
+
+    factory.redacts = secret  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
