@@ -295,14 +295,9 @@ async def revoke_role(
         "unit_id": assignment.unit_id,
         "valid_from": assignment.valid_from.isoformat(),
     }
-    # Revoked roles stop today, so a successor can be appointed at once. A role granted today and
-    # revoked today never took effect: the row goes, and the audit log keeps both steps.
-    if assignment.valid_from >= today:
-        await session.delete(assignment)
-        after: dict[str, object] = {"removed": True}
-    else:
-        assignment.valid_to = today - timedelta(days=1)
-        after = {"valid_to": assignment.valid_to.isoformat()}
+    # Revoked roles stop today, so a successor can be appointed at once.
+    after = {"ended_on": today.isoformat()}
+    await end_period(session, assignment, today)
     await session.flush()
     await record_change(
         session,
@@ -314,6 +309,18 @@ async def revoke_role(
         after=after,
     )
     return assignment
+
+
+async def end_period(session: AsyncSession, row: Membership | RoleAssignment, on: date) -> None:
+    """Make a period stop on `on` (its last day is the day before).
+
+    A period that would start on or after that day never took effect: the row goes, and the audit log
+    keeps both the start and the end.
+    """
+    if row.valid_from >= on:
+        await session.delete(row)
+    else:
+        row.valid_to = on - timedelta(days=1)
 
 
 async def primary_membership(session: AsyncSession, person: Person, day: date) -> Membership:
@@ -421,12 +428,10 @@ async def end_membership(
     if not memberships:
         raise UserError(N_("%(name)s is not a member of any cell now."), name=person.full_name)
     for membership in memberships:
-        if on < membership.valid_from:
-            raise UserError(N_("The end date is before the start date."))
-        membership.valid_to = on
         membership.end_reason = reason.strip()
+        await end_period(session, membership, on)
     for assignment in await repo.active_roles(session=session, person_id=person.id, day=on):
-        assignment.valid_to = on
+        await end_period(session, assignment, on)
     await session.flush()
     await record_change(
         session,

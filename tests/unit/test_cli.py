@@ -12,7 +12,7 @@ import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -339,7 +339,7 @@ def test_member_exempt_prints_the_exemption(chibo: Chibo) -> None:
 
 
 def test_member_end_prints_the_end_of_membership(chibo: Chibo) -> None:
-    day = today()
+    day = today() + timedelta(days=10)
     result = chibo("member", "end", MEMBER, "--on", day.strftime("%d/%m/%Y"), "--reason", "Chuyển sinh hoạt")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == said(
@@ -350,7 +350,8 @@ def test_member_end_prints_the_end_of_membership(chibo: Chibo) -> None:
         "WHERE card_number = ?",
         MEMBER,
     )
-    assert rows == [(day.isoformat(), "Chuyển sinh hoạt")]
+    # Leaving on that day: the last day in the cell is the day before.
+    assert rows == [((day - timedelta(days=1)).isoformat(), "Chuyển sinh hoạt")]
 
 
 def test_a_bad_reference_exits_1_with_one_polite_line(chibo: Chibo) -> None:

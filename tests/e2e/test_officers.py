@@ -1,0 +1,207 @@
+"""What secretaries and organisers do in chat: members' records, invites, delegation, roles, announcements."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlmodel import col, select
+
+from bot.clock import FakeClock
+from bot.config import Config
+from bot.services import org
+from handlers.telegram.fake_bot_api import FakeBotAPI
+from storage import repo
+from storage.models import AuditLog, Exemption, MemberStatus, OutboxMessage, RoleAssignment
+from tests.support import TODAY, RunningBot, Seed, add_users, running_bot, seed
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+async def seeded(config: Config, fake: FakeBotAPI, clock: FakeClock) -> tuple[RunningBot, Seed]:
+    bot = RunningBot(config, clock)
+    s = await seed(bot.runtime.sessions, clock)
+    add_users(fake, s, language_code="en")
+    return bot, s
+
+
+async def say(fake: FakeBotAPI, user: int, text: str) -> dict[str, object]:
+    """A user writes; return the bot's reply."""
+    before = len(fake.sent(user))
+    fake.user_sends(user, text)
+    return (await fake.wait_for_sent(chat_id=user, count=before + 1))[before]
+
+
+async def press(fake: FakeBotAPI, user: int, message: dict[str, object], label: str) -> dict[str, object]:
+    """A user presses the button with this label; return the message as the bot left it."""
+    data = dict(fake.buttons(message))[label]
+    assert data is not None
+    before = len(fake.calls("answerCallbackQuery"))
+    sent_before = len(fake.sent(user))
+    fake.user_presses(user, int(str(message["message_id"])), data)
+    await fake.wait_until(
+        lambda: (
+            len(fake.calls("answerCallbackQuery")) > before
+            and (fake.last(user) != message or len(fake.sent(user)) > sent_before)
+        ),
+        what=f"the answer to {label!r}",
+    )
+    return fake.last(user)
+
+
+async def test_a_secretary_changes_a_members_record_with_buttons(
+    config: Config, fake: FakeBotAPI, clock: FakeClock, seeded: tuple[RunningBot, Seed]
+) -> None:
+    bot, s = seeded
+    boss = s.tg("secretary")
+    async with running_bot(config, clock, bot):
+        listing = await say(fake, boss, "/members")
+        assert "Trần Văn Ân" in str(listing["text"])
+        card = await press(fake, boss, listing, "Trần Văn Ân")
+        card = await press(fake, boss, card, "probationary")
+        assert "probationary" in str(card["text"])
+        card = await say(fake, boss, f"/members #{s.cell} {s.people['member']}")
+        await press(fake, boss, card, "Exempt from meetings")
+        done = await say(fake, boss, "Ốm dài ngày, điều trị ở Hà Nội")
+        assert "is exempt from 26/11/2026" in str(done["text"])
+        async with bot.runtime.sessions() as session:
+            statuses = (
+                await session.exec(select(MemberStatus).where(MemberStatus.person_id == s.people["member"]))
+            ).all()
+            exemption = (await session.exec(select(Exemption))).one()
+            actions = (
+                await session.exec(select(AuditLog.action).where(col(AuditLog.actor).like("telegram:%")))
+            ).all()
+    assert [(m.status, m.valid_from) for m in statuses] == [("probationary", TODAY)]
+    assert exemption.reason == "Ốm dài ngày, điều trị ở Hà Nội"
+    assert {"member.status", "member.exempt"} <= set(actions)
+
+
+async def test_ending_a_membership_asks_for_a_reason_and_a_confirmation(
+    config: Config, fake: FakeBotAPI, clock: FakeClock, seeded: tuple[RunningBot, Seed]
+) -> None:
+    bot, s = seeded
+    boss = s.tg("secretary")
+    async with running_bot(config, clock, bot):
+        card = await say(fake, boss, f"/members #{s.cell} {s.people['member']}")
+        await press(fake, boss, card, "Leaves the cell")
+        question = await say(fake, boss, "Chuyển sinh hoạt về xã Kim Phú")
+        assert "Confirm?" in str(question["text"])
+        confirmed = await press(fake, boss, question, "Confirm")
+        assert "is no longer a member" in str(confirmed["text"])
+        async with bot.runtime.sessions() as session:
+            members = await repo.cell_members(session=session, cell_id=s.cell, day=TODAY)
+    assert s.people["member"] not in {p.id for p, _ in members}, "the membership ends today"
+
+
+async def test_a_committee_member_sees_the_list_but_cannot_change_it(
+    config: Config, fake: FakeBotAPI, clock: FakeClock, seeded: tuple[RunningBot, Seed]
+) -> None:
+    bot, s = seeded
+    async with running_bot(config, clock, bot):
+        listing = await say(fake, s.tg("committee"), "/members")
+        refused = await say(fake, s.tg("committee"), f"/members #{s.cell} {s.people['member']} probationary")
+    assert "Trần Văn Ân" in str(listing["text"]) and not fake.buttons(listing)
+    assert refused["text"] == "Only the secretary can change members' records."
+
+
+async def test_invite_sends_the_codes_privately_as_text_and_csv(
+    config: Config, fake: FakeBotAPI, clock: FakeClock, seeded: tuple[RunningBot, Seed]
+) -> None:
+    bot, s = seeded
+    async with bot.runtime.sessions.begin() as session:
+        cell = await org.require_cell(session, str(s.cell))
+        for name in ("Ma Thị Xuân", "Hoàng Văn Dũng"):
+            await org.add_person(
+                session=session, full_name=name, cell=cell, actor=org.CLI, now=clock(), today=TODAY
+            )
+    async with running_bot(config, clock, bot):
+        listing = await say(fake, s.tg("secretary"), "/invite")
+        await fake.wait_for_calls("sendDocument")
+        document = fake.calls("sendDocument")[-1]
+    assert "Ma Thị Xuân" in str(listing["text"]) and "https://t.me/chibo_test_bot?start=" in str(
+        listing["text"]
+    )
+    content = document.params["document"].content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(content)))
+    assert [r[1] for r in rows[1:]] == ["Hoàng Văn Dũng", "Ma Thị Xuân"]
+    assert str(document.params["chat_id"]) == str(s.tg("secretary"))
+
+
+async def test_a_deputy_acts_as_secretary_only_while_delegated(
+    config: Config, fake: FakeBotAPI, clock: FakeClock, seeded: tuple[RunningBot, Seed]
+) -> None:
+    bot, s = seeded
+    deputy = s.tg("deputy")
+    async with running_bot(config, clock, bot):
+        assert "is not available to you here" in str((await say(fake, deputy, "/invite"))["text"])
+        choice = await say(fake, s.tg("secretary"), "/delegate")
+        granted = await press(fake, s.tg("secretary"), choice, "7 days")
+        assert "from 26/11/2026 to 02/12/2026" in str(granted["text"])
+        assert "is not available to you here" not in str((await say(fake, deputy, "/invite"))["text"])
+        clock.advance(days=7)
+        assert "is not available to you here" in str((await say(fake, deputy, "/invite"))["text"])
+
+
+async def test_an_organiser_grants_and_revokes_roles_with_buttons(
+    config: Config, fake: FakeBotAPI, clock: FakeClock, seeded: tuple[RunningBot, Seed]
+) -> None:
+    bot, s = seeded
+    organiser = s.tg("organiser")
+    async with running_bot(config, clock, bot):
+        cells = await say(fake, organiser, "/roles")
+        assert [label for label, _ in fake.buttons(cells)] == ["Chi bộ thôn 3"], (
+            "only the cells of their unit"
+        )
+        officers = await press(fake, organiser, cells, "Chi bộ thôn 3")
+        who = await press(fake, organiser, officers, "Grant: committee member")
+        done = await press(fake, organiser, who, "Trần Văn Ân")
+        assert "Trần Văn Ân is now committee member of Chi bộ thôn 3." == done["text"]
+        officers = await press(fake, organiser, done, "« Back")
+        revoked = await press(fake, organiser, officers, "Revoke: Lê Văn Bình, committee member")
+        assert revoked["text"] == "Lê Văn Bình is no longer committee member of Chi bộ thôn 3."
+        forged = await say(
+            fake, organiser, f"/roles #{s.commune} grant {s.other_cell} cm {s.people['member']}"
+        )
+        assert forged["text"] == "That cell is not in your unit."
+        async with bot.runtime.sessions() as session:
+            query = select(RoleAssignment).where(
+                RoleAssignment.role == "committee_member", repo.active_on(RoleAssignment, TODAY)
+            )
+            holders = {r.person_id for r in (await session.exec(query)).all()}
+    assert holders == {s.people["member"]}
+
+
+async def test_a_malformed_announcement_is_explained_and_nothing_is_queued(
+    config: Config, fake: FakeBotAPI, clock: FakeClock, seeded: tuple[RunningBot, Seed]
+) -> None:
+    bot, s = seeded
+    boss = s.tg("secretary")
+    async with running_bot(config, clock, bot):
+        await say(fake, boss, "/announce")
+        broken = await say(fake, boss, "Họp <b>tối nay")
+        too_long = await say(fake, boss, "x" * 4097)
+        preview = await say(fake, boss, "Họp <b>tối nay</b>")
+        async with bot.runtime.sessions() as session:
+            queued = (await session.exec(select(OutboxMessage))).all()
+    assert "formatting is broken" in str(broken["text"])
+    assert "4097 characters" in str(too_long["text"])
+    assert [label for label, _ in fake.buttons(preview)] == ["Send", "Cancel"]
+    assert queued == []
+
+
+async def test_an_organiser_announces_to_the_secretaries_of_the_unit(
+    config: Config, fake: FakeBotAPI, clock: FakeClock, seeded: tuple[RunningBot, Seed]
+) -> None:
+    bot, s = seeded
+    organiser = s.tg("organiser")
+    async with running_bot(config, clock, bot):
+        audience = await say(fake, organiser, "/announce_unit")
+        await press(fake, organiser, audience, "secretaries and deputy secretaries")
+        preview = await say(fake, organiser, "Nộp báo cáo quý IV trước ngày 15/12.")
+        await press(fake, organiser, preview, "Send")
+        await bot.runtime.delivery.wait_settled()
+    got = {m["chat"]["id"] for m in fake.sent() if m.get("text") == "Nộp báo cáo quý IV trước ngày 15/12."}
+    assert got == {s.tg("secretary"), s.tg("deputy")}
