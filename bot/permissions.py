@@ -55,6 +55,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("cancel", Scope.NONE, LINKED, N_("stop the form you are filling in")),
     Command("members", Scope.CELL, OFFICERS, N_("the cell's members; secretaries can change them")),
     Command("invite", Scope.CELL, LEADERS, N_("invite codes for members not linked yet")),
+    Command(
+        "invite_unit",
+        Scope.UNIT,
+        frozenset({Role.ORGANISER}),
+        N_("invite codes for every member of your unit not linked yet"),
+    ),
     Command("announce", Scope.CELL, LEADERS, N_("send an announcement to the cell")),
     Command(
         "announce_unit",

@@ -12,6 +12,8 @@ from bot.services import org
 from bot.texts import STATUS_NAMES, member_line
 from storage.models import FlowState, Person
 
+MAX_MEMBER_BUTTONS = 60
+
 
 def _can_manage(ctx: Ctx) -> bool:
     return bool(ctx.roles & MANAGE_MEMBERS)
@@ -37,11 +39,19 @@ async def members(ctx: Ctx) -> None:
         lines = [ctx._(N_("%(cell)s: %(count)s members"), cell=ctx.cell.name, count=len(views))]
         lines += [member_line(v, gettext) for v in views]
         buttons: tuple[tuple[Button, ...], ...] = ()
-        if _can_manage(ctx):
+        if _can_manage(ctx) and len(views) <= MAX_MEMBER_BUTTONS:
             lines.append(ctx._(N_("Choose a member to change their record.")))
             buttons = tuple(
                 tuple(cmd_button(v.person.full_name, "members", f"#{ctx.cell.id}", v.person.id) for v in pair)
                 for pair in (views[i : i + 2] for i in range(0, len(views), 2))
+            )
+        elif _can_manage(ctx):
+            # Telegram allows 100 buttons in a message; a big cell picks a member by number instead.
+            lines.append(
+                ctx._(
+                    N_("To change a member's record, send /members #%(cell)s followed by their number."),
+                    cell=ctx.cell.id,
+                )
             )
         ctx.reply("\n".join(lines), buttons)
         return

@@ -29,32 +29,33 @@ def _actor(ctx: Ctx) -> org.Actor:
 async def invite(ctx: Ctx) -> None:
     """Send the secretary, privately, an invite code for every member of the cell not linked yet."""
     assert ctx.cell is not None
+    await _send_invites(ctx, [ctx.cell], ctx.cell.name, f"invites-cell-{ctx.cell.id}.csv")
+
+
+@command("invite_unit")
+async def invite_unit(ctx: Ctx) -> None:
+    """Send the organiser, privately, the invite codes of every cell in their unit and the units below."""
+    assert ctx.unit is not None and ctx.unit.id is not None
+    units = await repo.unit_descendants(session=ctx.session, unit_id=ctx.unit.id)
+    cells = list(await repo.cells_in_units(session=ctx.session, unit_ids=units))
+    await _send_invites(ctx, cells, ctx.unit.name, f"invites-unit-{ctx.unit.id}.csv")
+
+
+async def _send_invites(ctx: Ctx, cells: list[Cell], scope_name: str, filename: str) -> None:
     username = ctx.config.telegram.bot_username or await repo.get_setting(
         session=ctx.session, key=identity.USERNAME_KEY
     )
     batch = await invites.for_cells(
-        session=ctx.session,
-        cells=[ctx.cell],
-        now=ctx.now,
-        config=ctx.config,
-        username=username,
-        actor=_actor(ctx),
+        session=ctx.session, cells=cells, now=ctx.now, config=ctx.config, username=username, actor=_actor(ctx)
     )
     private = ChatRef(ctx.chat.platform, ctx.user_id)
     if not batch.rows:
-        ctx.reply(ctx._(N_("Every member of %(cell)s has linked an account already."), cell=ctx.cell.name))
+        ctx.reply(ctx._(N_("Every member of %(cell)s has linked an account already."), cell=scope_name))
         return
-    text = invites.as_text(batch, gettext=ctx.gettext, tz=ctx.config.tz)
-    ctx.reply(text, chat=private)
-    ctx.reply(
-        "",
-        chat=private,
-        document=Document(
-            f"invites-{ctx.cell.id}.csv",
-            invites.as_csv(batch, gettext=ctx.gettext, tz=ctx.config.tz),
-            ctx._(N_("Invite codes for %(cell)s"), cell=ctx.cell.name),
-        ),
-    )
+    ctx.reply(invites.as_text(batch, gettext=ctx.gettext, tz=ctx.config.tz), chat=private)
+    csv_file = invites.as_csv(batch, gettext=ctx.gettext, tz=ctx.config.tz)
+    caption = ctx._(N_("Invite codes for %(cell)s"), cell=scope_name)
+    ctx.reply("", chat=private, document=Document(filename, csv_file, caption))
     if not ctx.incoming.private:
         ctx.reply(ctx._(N_("I have sent you the invite codes in a private chat.")))
 

@@ -205,3 +205,19 @@ async def test_an_organiser_announces_to_the_secretaries_of_the_unit(
         await bot.runtime.delivery.wait_settled()
     got = {m["chat"]["id"] for m in fake.sent() if m.get("text") == "Nộp báo cáo quý IV trước ngày 15/12."}
     assert got == {s.tg("secretary"), s.tg("deputy")}
+
+
+async def test_an_organiser_gets_the_invites_of_the_whole_unit_and_no_other(
+    config: Config, fake: FakeBotAPI, clock: FakeClock, seeded: tuple[RunningBot, Seed]
+) -> None:
+    bot, s = seeded
+    async with bot.runtime.sessions.begin() as session:
+        for cell_id, name in ((s.cell, "Ma Thị Xuân"), (s.other_cell, "Lò Văn Páo")):
+            cell = await org.require_cell(session, str(cell_id))
+            await org.add_person(session=session, full_name=name, cell=cell, actor=org.CLI, now=clock(), today=TODAY)
+    async with running_bot(config, clock, bot):
+        await say(fake, s.tg("organiser"), "/invite_unit")
+        await fake.wait_for_calls("sendDocument")
+        document = fake.calls("sendDocument")[-1]
+    rows = list(csv.reader(io.StringIO(document.params["document"].content.decode("utf-8-sig"))))
+    assert [(r[0], r[1]) for r in rows[1:]] == [("Chi bộ thôn 3", "Ma Thị Xuân")]
