@@ -248,43 +248,8 @@ class ChatCore:
         if spec.scope == Scope.NONE:
             ctx.roles = await access.roles_anywhere(session=ctx.session, person_id=person.id, day=ctx.today)
             ctx.roles.add(Role.MEMBER)  # linked people may use the general commands
-        elif spec.scope == Scope.CELL:
-            if ctx.args and ctx.args[0].startswith("#") and ctx.args[0][1:].isdigit():
-                ctx.cell = await ctx.session.get(Cell, int(ctx.args.pop(0)[1:]))
-                if ctx.cell is None or ctx.cell.closed_at is not None:
-                    ctx.reply(ctx._(N_("There is no such cell.")))
-                    return False
-            else:
-                cells = await access.cells_for(
-                    session=ctx.session, person_id=person.id, command=spec, day=ctx.today
-                )
-                if len(cells) > 1:
-                    ctx.reply(
-                        ctx._(N_("Which cell?")),
-                        tuple((cmd_button(c.name, spec.name, f"#{c.id}", *ctx.args),) for c in cells[:30]),
-                    )
-                    return False
-                ctx.cell = cells[0] if cells else None
-            if ctx.cell is not None:
-                ctx.roles = await access.roles_in_cell(
-                    session=ctx.session, person_id=person.id, cell=ctx.cell, day=ctx.today
-                )
-        else:
-            if ctx.args and ctx.args[0].startswith("#") and ctx.args[0][1:].isdigit():
-                ctx.unit = await ctx.session.get(Unit, int(ctx.args.pop(0)[1:]))
-            else:
-                units = await access.units_for(session=ctx.session, person_id=person.id, day=ctx.today)
-                if len(units) > 1:
-                    ctx.reply(
-                        ctx._(N_("Which unit?")),
-                        tuple((cmd_button(u.name, spec.name, f"#{u.id}", *ctx.args),) for u in units[:30]),
-                    )
-                    return False
-                ctx.unit = units[0] if units else None
-            if ctx.unit is not None:
-                ctx.roles = await access.roles_in_unit(
-                    session=ctx.session, person_id=person.id, unit=ctx.unit, day=ctx.today
-                )
+        elif not await self._choose_target(ctx, spec, person.id):
+            return False
         if allowed(spec, ctx.roles):
             return True
         log.info("refused /%s for person %s (roles %s)", spec.name, person.id, sorted(ctx.roles))
@@ -295,6 +260,44 @@ class ChatCore:
             )
         )
         return False
+
+    async def _choose_target(self, ctx: Ctx, spec: Command, person_id: int) -> bool:
+        """Set the command's cell or unit from '#id', or from the person's only candidate.
+
+        Returns False when a question (which one?) or an explanation was sent instead.
+        """
+        cell_scope = spec.scope == Scope.CELL
+        target: Cell | Unit | None
+        if ctx.args and ctx.args[0].startswith("#") and ctx.args[0][1:].isdigit():
+            target = await ctx.session.get(Cell if cell_scope else Unit, int(ctx.args.pop(0)[1:]))
+            if target is None or (isinstance(target, Cell) and target.closed_at is not None):
+                ctx.reply(ctx._(N_("There is no such cell.") if cell_scope else N_("There is no such unit.")))
+                return False
+        else:
+            day = ctx.today
+            candidates: list[Cell] | list[Unit] = (
+                await access.cells_for(session=ctx.session, person_id=person_id, command=spec, day=day)
+                if cell_scope
+                else list(await access.units_for(session=ctx.session, person_id=person_id, day=day))
+            )
+            if len(candidates) > 1:
+                buttons = tuple(
+                    (cmd_button(c.name, spec.name, f"#{c.id}", *ctx.args),) for c in candidates[:30]
+                )
+                ctx.reply(ctx._(N_("Which cell?") if cell_scope else N_("Which unit?")), buttons)
+                return False
+            target = candidates[0] if candidates else None
+        if isinstance(target, Cell):
+            ctx.cell = target
+            ctx.roles = await access.roles_in_cell(
+                session=ctx.session, person_id=person_id, cell=target, day=ctx.today
+            )
+        elif isinstance(target, Unit):
+            ctx.unit = target
+            ctx.roles = await access.roles_in_unit(
+                session=ctx.session, person_id=person_id, unit=target, day=ctx.today
+            )
+        return True
 
     async def menu_for(
         self, *, platform: str, external_id: str, language_code: str | None

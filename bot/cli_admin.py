@@ -99,29 +99,26 @@ async def _scope(session: AsyncSession, args: argparse.Namespace) -> dict[str, A
 
 
 async def _role_grant(session: AsyncSession, args: argparse.Namespace, config: Config, out: Any) -> None:
-    now, today = _now_today(config)
-    person = await org.require_person(session, args.person)
-    scope = await _scope(session, args)
-    await org.grant_role(
-        session=session, person=person, role=args.role, actor=org.CLI, now=now, today=today, **scope
-    )
-    out(
-        N_("%(name)s is now %(role)s of %(scope)s."),
-        name=person.full_name,
-        role=out.gettext(ROLE_NAMES[args.role]),
-        scope=next(iter(scope.values())).name,
+    await _role_change(
+        session, args, config, out, org.grant_role, N_("%(name)s is now %(role)s of %(scope)s.")
     )
 
 
 async def _role_revoke(session: AsyncSession, args: argparse.Namespace, config: Config, out: Any) -> None:
+    await _role_change(
+        session, args, config, out, org.revoke_role, N_("%(name)s is no longer %(role)s of %(scope)s.")
+    )
+
+
+async def _role_change(
+    session: AsyncSession, args: argparse.Namespace, config: Config, out: Any, change: Any, done: str
+) -> None:
     now, today = _now_today(config)
     person = await org.require_person(session, args.person)
     scope = await _scope(session, args)
-    await org.revoke_role(
-        session=session, person=person, role=args.role, actor=org.CLI, now=now, today=today, **scope
-    )
+    await change(session=session, person=person, role=args.role, actor=org.CLI, now=now, today=today, **scope)
     out(
-        N_("%(name)s is no longer %(role)s of %(scope)s."),
+        done,
         name=person.full_name,
         role=out.gettext(ROLE_NAMES[args.role]),
         scope=next(iter(scope.values())).name,
