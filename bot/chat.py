@@ -223,6 +223,9 @@ class ChatCore:
         if parsed is None:
             if state is not None and answer is not None and state.flow in _FLOWS:
                 await _FLOWS[state.flow](ctx, state, answer)
+            elif incoming.button is not None:
+                # A button of a form that was finished, cancelled or replaced by another command.
+                ctx.reply(ctx._(N_("That choice is no longer open. Send the command again.")))
             else:
                 ctx.reply(ctx._(N_("I did not understand that. Send /help to see what I can do.")))
             return

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -64,6 +65,7 @@ class Runtime:
         for job_id, function, seconds in (
             ("changes", self.check_changes, self.config.change_poll_seconds),
             ("delivery-reports", self.update_reports, REPORT_SECONDS),
+            ("prune-updates", self.prune_processed_updates, 3600.0),
         ):
             self.scheduler.add_job(
                 function,
@@ -98,6 +100,13 @@ class Runtime:
             await function()
         finally:
             self._jobs.discard(task)
+
+    async def prune_processed_updates(self) -> int:
+        """Forget update ids handled over two days ago; Telegram keeps an undelivered update 24 hours."""
+        async with self.sessions.begin() as session:
+            return await repo.prune_processed_updates(
+                session=session, before=self.clock() - timedelta(days=2)
+            )
 
     async def update_reports(self) -> int:
         """Edit each open announcement report in its author's chat; close the ones that are done."""

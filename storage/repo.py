@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import delete, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,6 +18,7 @@ from storage.models import (
     Membership,
     OutboxMessage,
     Person,
+    ProcessedUpdate,
     RoleAssignment,
     Setting,
     Unit,
@@ -180,6 +181,12 @@ async def active_delegation(
 
 
 # --- settings, change counter, audit ----------------------------------------------------------------
+
+
+async def prune_processed_updates(*, session: AsyncSession, before: datetime) -> int:
+    """Forget update ids handled before `before` (Telegram does not redeliver updates that old)."""
+    result = await session.exec(delete(ProcessedUpdate).where(col(ProcessedUpdate.processed_at) < before))
+    return int(result.rowcount)
 
 
 async def get_setting(*, session: AsyncSession, key: str) -> str | None:

@@ -66,6 +66,25 @@ async def test_a_form_left_open_survives_a_restart(
             assert person is not None and person.language == "en"
 
 
+async def test_a_button_of_a_finished_form_says_so_and_changes_nothing(
+    config: Config, fake: FakeBotAPI, clock: FakeClock
+) -> None:
+    bot = RunningBot(config, clock)
+    s = await seed(bot.runtime.sessions, clock)
+    add_users(fake, s, language_code="en")
+    member = s.tg("member")
+    async with running_bot(config, clock, bot):
+        [question] = await _say(fake, member, "/lang")
+        await _say(fake, member, "/cancel")
+        before = len(fake.calls("editMessageText"))
+        fake.user_presses(member, question["message_id"], "f:vi")
+        await fake.wait_until(lambda: len(fake.calls("editMessageText")) > before, what="the answer")
+        async with bot.runtime.sessions() as session:
+            person = await session.get(Person, s.people["member"])
+    assert fake.sent(member)[0]["text"] == "That choice is no longer open. Send the command again."
+    assert person is not None and person.language is None
+
+
 async def test_typing_the_answer_to_a_form_works_without_buttons(
     config: Config, fake: FakeBotAPI, clock: FakeClock
 ) -> None:

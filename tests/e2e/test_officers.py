@@ -214,7 +214,9 @@ async def test_an_organiser_gets_the_invites_of_the_whole_unit_and_no_other(
     async with bot.runtime.sessions.begin() as session:
         for cell_id, name in ((s.cell, "Ma Thị Xuân"), (s.other_cell, "Lò Văn Páo")):
             cell = await org.require_cell(session, str(cell_id))
-            await org.add_person(session=session, full_name=name, cell=cell, actor=org.CLI, now=clock(), today=TODAY)
+            await org.add_person(
+                session=session, full_name=name, cell=cell, actor=org.CLI, now=clock(), today=TODAY
+            )
     async with running_bot(config, clock, bot):
         await say(fake, s.tg("organiser"), "/invite_unit")
         await fake.wait_for_calls("sendDocument")

@@ -1,0 +1,47 @@
+"""Background jobs of the runtime, run by hand with a controlled clock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from bot.clock import FakeClock
+from bot.config import Config
+from bot.runtime import Runtime
+from storage.models import ProcessedUpdate
+
+
+async def test_update_ids_older_than_two_days_are_forgotten(database_url: str, clock: FakeClock) -> None:
+    runtime = Runtime(Config.model_validate({"database": {"url": database_url}}), clock=clock)
+    async with runtime.sessions.begin() as session:
+        session.add(
+            ProcessedUpdate(platform="telegram", update_id="1", processed_at=clock() - timedelta(days=3))
+        )
+        session.add(
+            ProcessedUpdate(platform="telegram", update_id="2", processed_at=clock() - timedelta(hours=5))
+        )
+    assert await runtime.prune_processed_updates() == 1
+    async with runtime.sessions() as session:
+        kept = (await session.exec(select(ProcessedUpdate.update_id))).all()
+    await runtime.stop()
+    assert kept == ["2"]
+
+
+async def test_the_change_watcher_notices_a_change_once(database_url: str, clock: FakeClock) -> None:
+    from storage import repo
+
+    runtime = Runtime(Config.model_validate({"database": {"url": database_url}}), clock=clock)
+    calls: list[str] = []
+
+    async def listener() -> None:
+        calls.append("reload")
+
+    runtime.change_listeners = [listener]
+    assert await runtime.check_changes() is True  # first look: the counter is news
+    assert await runtime.check_changes() is False
+    async with runtime.sessions.begin() as session:
+        await repo.bump_changes(session=session)
+    assert await runtime.check_changes() is True
+    await runtime.stop()
+    assert calls == ["reload", "reload"]
