@@ -30,12 +30,12 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import insert, select, text
 from sqlalchemy.engine import make_url
@@ -71,8 +71,10 @@ class RunSpec:
     """One benchmark run."""
 
     members: int
-    rate: float
-    burst: int
+    rate: float  # granted by the fake
+    burst: int  # the fake's bucket
+    bot_rate: float  # the bot's AIORateLimiter rate ...
+    bot_burst: int  # ... and its bucket (overall_max_rate, with overall_time_period = burst / rate)
     senders: int
     db: str  # "sqlite" or "postgres"
     database_url: str | None
@@ -88,6 +90,8 @@ class RunResult:
     members: int
     rate: float
     burst: int
+    bot_rate: float
+    bot_burst: int
     queue_seconds: float  # inserting the outbox rows (one transaction)
     wall_seconds: float  # first to last delivered message, on the fake's clock
     floor_seconds: float  # members / rate
@@ -103,6 +107,7 @@ class RunResult:
     claim_ms: float  # mean per message: the claim transaction (includes waiting for SQLite's lock)
     send_ms: float  # the Transport.send call: rate-limiter wait + HTTP round trip + PTB parsing
     mark_ms: float  # the transaction marking the row sent
+    empty_claims: int  # claims that found no row (lost races while rows were pending, and the final ones)
     bot_cpu_percent: float  # of one core, during the drain
     fake_cpu_percent: float
     bot_peak_rss_mib: float
@@ -154,8 +159,9 @@ def bench_config(spec: RunSpec, fake: FakeProcess, database_url: str) -> Config:
                 "token": TOKEN,
                 "base_url": fake.base_url,
                 "base_file_url": fake.base_file_url,
-                "overall_max_rate": spec.rate,
-                "overall_time_period": 1,
+                # AsyncLimiter(max_rate, time_period): a bucket of max_rate filling at max_rate/period.
+                "overall_max_rate": spec.bot_burst,
+                "overall_time_period": spec.bot_burst / spec.bot_rate,
             },
             "database": {"url": database_url},
             "delivery": {"senders": spec.senders},
@@ -214,11 +220,14 @@ class PhaseTimes:
 
     claim = drain_once minus _send (one transaction), send = Transport.send (rate limiter wait and
     HTTP), mark = _send minus Transport.send (the second transaction). Means in milliseconds.
+    A claim that comes back empty while rows are still pending (a sender lost the race for the same
+    row) is counted too: the Deliverer treats it as "nothing due" and that sender waits for a wake.
     """
 
     def __init__(self) -> None:
         self.totals = {"drain": 0.0, "record": 0.0, "send": 0.0}
         self.messages = 0
+        self.empty_claims = 0  # drain_once found nothing to claim: that sender then idles up to 1 s
 
     def install(self, runtime: Runtime) -> None:
         """Wrap runtime.delivery.drain_once / _send and the Telegram transport's send."""
@@ -228,16 +237,19 @@ class PhaseTimes:
         deliverer._send = self._timed("record", deliverer._send)  # type: ignore[method-assign]
         transport.send = self._timed("send", transport.send)  # type: ignore[method-assign]
 
-    def _timed(self, key: str, function: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+    def _timed(
+        self, key: str, function: Callable[P, Coroutine[Any, Any, T]]
+    ) -> Callable[P, Coroutine[Any, Any, T]]:
         @functools.wraps(function)
         async def timed(*args: P.args, **kwargs: P.kwargs) -> T:
             started = time.perf_counter()
-            try:
-                return await function(*args, **kwargs)
-            finally:
-                self.totals[key] += time.perf_counter() - started
-                if key == "send":
-                    self.messages += 1
+            result = await function(*args, **kwargs)
+            self.totals[key] += time.perf_counter() - started
+            if key == "send":
+                self.messages += 1
+            elif key == "drain" and result is False:
+                self.empty_claims += 1
+            return result
 
         return timed
 
@@ -283,6 +295,7 @@ class Drain:
     cpu_seconds: float
     counts: dict[str, int]
     phases_ms: tuple[float, float, float]  # claim, send, mark
+    empty_claims: int
 
 
 async def drain(runtime: Runtime, spec: RunSpec) -> Drain:
@@ -302,19 +315,22 @@ async def drain(runtime: Runtime, spec: RunSpec) -> Drain:
         assert spec.profile is not None
         profiler.dump_stats(spec.profile)
     await runtime.delivery.stop()
-    return Drain(seconds, cpu, counts, phases.means_ms())
+    return Drain(seconds, cpu, counts, phases.means_ms(), phases.empty_claims)
 
 
 def summarise(spec: RunSpec, queued: float, drained: Drain, before: FakeStats, after: FakeStats) -> RunResult:
     """Combine the bot's and the fake's numbers into one result."""
     floor = spec.members / spec.rate
-    wall = (after.last_at - after.first_at) if after.first_at and after.last_at else float("nan")
+    known = after.first_at is not None and after.last_at is not None
+    wall = after.last_at - after.first_at if known else float("nan")  # type: ignore[operator]
     return RunResult(
         db=spec.db,
         senders=spec.senders,
         members=spec.members,
         rate=spec.rate,
         burst=spec.burst,
+        bot_rate=spec.bot_rate,
+        bot_burst=spec.bot_burst,
         queue_seconds=round(queued, 2),
         wall_seconds=round(wall, 2),
         floor_seconds=round(floor, 2),
@@ -330,6 +346,7 @@ def summarise(spec: RunSpec, queued: float, drained: Drain, before: FakeStats, a
         claim_ms=drained.phases_ms[0],
         send_ms=drained.phases_ms[1],
         mark_ms=drained.phases_ms[2],
+        empty_claims=drained.empty_claims,
         bot_cpu_percent=round(100 * drained.cpu_seconds / drained.seconds, 1),
         fake_cpu_percent=round(100 * (after.cpu_seconds - before.cpu_seconds) / drained.seconds, 1),
         bot_peak_rss_mib=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / MIB, 1),
@@ -406,6 +423,8 @@ COLUMNS: list[tuple[str, str, str]] = [  # (heading, RunResult field, format)
     ("msgs", "members", "{}"),
     ("rate/s", "rate", "{:g}"),
     ("burst", "burst", "{}"),
+    ("limiter/s", "bot_rate", "{:g}"),
+    ("l.burst", "bot_burst", "{}"),
     ("wall s", "wall_seconds", "{:.2f}"),
     ("floor s", "floor_seconds", "{:.2f}"),
     ("% granted", "of_granted", "{:.1%}"),
@@ -417,6 +436,7 @@ COLUMNS: list[tuple[str, str, str]] = [  # (heading, RunResult field, format)
     ("claim ms", "claim_ms", "{:.1f}"),
     ("send ms", "send_ms", "{:.1f}"),
     ("mark ms", "mark_ms", "{:.1f}"),
+    ("empty claims", "empty_claims", "{}"),
     ("bot CPU%", "bot_cpu_percent", "{:.0f}"),
     ("fake CPU%", "fake_cpu_percent", "{:.0f}"),
     ("bot RSS MiB", "bot_peak_rss_mib", "{:.0f}"),
@@ -488,6 +508,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         help="the fake's bucket size (default: the rate, which is the bucket AIORateLimiter builds)",
     )
     parser.add_argument(
+        "--bot-rate", type=float, default=None, help="the bot limiter's rate (default --rate)"
+    )
+    parser.add_argument(
+        "--bot-burst", type=int, default=None, help="the bot limiter's bucket (default: --burst)"
+    )
+    parser.add_argument(
         "--senders", default="4", help="concurrent outbox senders; a comma list runs a sweep (default 4)"
     )
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
@@ -506,13 +532,16 @@ def specs_from(args: argparse.Namespace) -> list[RunSpec]:
     """One RunSpec per senders value."""
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     specs = []
+    burst = args.burst if args.burst is not None else int(args.rate)
     for senders in (int(value) for value in str(args.senders).split(",")):
         profile = RESULTS / f"fanout-{stamp}-{args.db}-s{senders}.prof" if args.profile else None
         specs.append(
             RunSpec(
                 members=args.members,
                 rate=args.rate,
-                burst=args.burst if args.burst is not None else int(args.rate),
+                burst=burst,
+                bot_rate=args.bot_rate or args.rate,
+                bot_burst=args.bot_burst or burst,
                 senders=senders,
                 db=args.db,
                 database_url=args.database_url,

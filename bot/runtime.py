@@ -68,8 +68,9 @@ class Runtime:
             ("prune-updates", self.prune_processed_updates, 3600.0),
         ):
             self.scheduler.add_job(
-                function,
+                self._tracked,
                 "interval",
+                args=[function],
                 seconds=seconds,
                 id=job_id,
                 replace_existing=True,
@@ -81,13 +82,13 @@ class Runtime:
 
     async def stop(self) -> None:
         """Stop background work and close the database."""
-        self._stopping = True
-        await self.delivery.stop()
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
-        # Let a job that is running finish rather than be cut off mid-transaction by the loop closing.
+        self._stopping = True  # jobs that fire from now on return at once
+        # Let a running job finish first: APScheduler's shutdown cancels running jobs mid-transaction.
         if self._jobs:
             await asyncio.wait(self._jobs, timeout=10)
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        await self.delivery.stop()
         await self.engine.dispose()
 
     async def _tracked(self, function: Callable[[], Awaitable[object]]) -> None:

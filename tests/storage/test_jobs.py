@@ -45,3 +45,31 @@ async def test_the_change_watcher_notices_a_change_once(database_url: str, clock
     assert await runtime.check_changes() is True
     await runtime.stop()
     assert calls == ["reload", "reload"]
+
+
+async def test_stopping_lets_a_running_job_finish_and_starts_no_new_one(
+    database_url: str, clock: FakeClock
+) -> None:
+    import asyncio
+
+    runtime = Runtime(Config.model_validate({"database": {"url": database_url}}), clock=clock)
+    entered, release = asyncio.Event(), asyncio.Event()
+    finished: list[bool] = []
+
+    async def slow_reload() -> None:
+        entered.set()
+        await release.wait()
+        finished.append(True)
+
+    runtime.change_listeners = [slow_reload]
+    job = asyncio.create_task(runtime._tracked(runtime.check_changes))
+    await entered.wait()
+    stopping = asyncio.create_task(runtime.stop())
+    for _ in range(5):
+        await asyncio.sleep(0)  # let stop() run as far as it can
+    assert not stopping.done(), "stop() waits for the running job"
+    release.set()
+    await stopping
+    await job
+    await runtime._tracked(runtime.check_changes)  # fired after stop: does nothing
+    assert finished == [True]
