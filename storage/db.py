@@ -26,8 +26,10 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
-            # WAL lets the CLI write while the bot reads.
+            # WAL lets the CLI write while the bot reads; NORMAL sync in WAL survives a killed process
+            # (only a power cut can lose the last commits), and spares an fsync per outbox message.
             cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
     return engine

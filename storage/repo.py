@@ -280,34 +280,35 @@ async def queue_outbox(*, session: AsyncSession, rows: Sequence[dict[str, Any]])
 
 
 async def claim_outbox(*, session: AsyncSession, now: datetime) -> OutboxMessage | None:
-    """Take the oldest due pending message and mark it as being sent; None when nothing is due."""
-    query = (
-        select(OutboxMessage)
-        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
-        .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
+    """Take the oldest due pending message and mark it as being sent; None when nothing is due.
+
+    One UPDATE with a sub-select is atomic on both engines, so two senders never take the same row,
+    and PostgreSQL's SKIP LOCKED lets concurrent senders take different rows without waiting.
+    """
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    due = (
+        select(table.c.id)
+        .where(table.c.status == "pending", table.c.next_attempt_at <= now)
+        .order_by(table.c.next_attempt_at, table.c.id)
         .limit(1)
     )
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    row = (await session.exec(query)).first()
-    if row is None:
-        return None
-    result = await session.exec(
-        update(OutboxMessage)
-        # The attempts check stops a stale read: another sender may have claimed, failed and put the row
-        # back to pending (attempts + 1) between our SELECT and this UPDATE.
-        .where(
-            col(OutboxMessage.id) == row.id,
-            col(OutboxMessage.status) == "pending",
-            col(OutboxMessage.attempts) == row.attempts,
-        )
+        due = due.with_for_update(skip_locked=True)
+    statement = (
+        update(table)
+        .where(table.c.id == due.scalar_subquery(), table.c.status == "pending")
         .values(status="sending", claimed_at=now)
+        .returning(*table.c)
     )
-    if result.rowcount != 1:
-        return None  # another sender took it first
-    row.status, row.claimed_at = "sending", now
-    return row
+    row = (await session.exec(statement)).first()
+    return OutboxMessage(**row._mapping) if row is not None else None
+
+
+async def record_outbox(*, session: AsyncSession, message_id: int | None, values: dict[str, Any]) -> None:
+    """Write the outcome of a send (Core, not ORM: this runs once per message)."""
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    await session.exec(update(table).where(table.c.id == message_id).values(**values))
 
 
 async def outbox_counts(

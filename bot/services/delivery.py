@@ -32,6 +32,7 @@ from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
+STOP_TIMEOUT = 15.0  # seconds a stopping sender may take to finish its current send
 NO_PLATFORM = "none"  # recipient with no linked account; the row is unreachable from the start
 
 
@@ -91,9 +92,6 @@ async def queue(
     return await repo.queue_outbox(session=session, rows=rows)
 
 
-SettledListener = Callable[[OutboxMessage], Awaitable[None]]
-
-
 class Deliverer:
     """Concurrent senders draining the outbox inside the bot process."""
 
@@ -111,7 +109,7 @@ class Deliverer:
         self.config = config
         self.clock = clock
         self.idle_check_seconds = idle_check_seconds
-        self.listeners: list[SettledListener] = []
+        self._stopping = False
         self._wake = asyncio.Event()
         self._settled = asyncio.Event()  # set whenever a row leaves 'sending'; see wait_settled
         self._tasks: list[asyncio.Task[None]] = []
@@ -127,12 +125,16 @@ class Deliverer:
         return recovered
 
     async def stop(self) -> None:
-        """Stop the senders; a row mid-send finishes or stays 'sending' for the next start."""
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        """Let each sender finish and record the message it is sending, then stop them."""
+        self._stopping = True
+        self.wake()
+        if self._tasks:
+            _, late = await asyncio.wait(self._tasks, timeout=STOP_TIMEOUT)
+            for task in late:  # a send stuck past the timeout stays 'sending' for the next start
+                task.cancel()
+            for task in late:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         self._tasks = []
 
     async def wait_until(
@@ -189,69 +191,68 @@ class Deliverer:
                 )
         return len(stuck)
 
-    async def drain_once(self) -> bool:
-        """Claim and send one due message; False when nothing was due. (Senders loop on this.)"""
-        async with self.sessions.begin() as session:
-            row = await repo.claim_outbox(session=session, now=self.clock())
-        if row is None:
-            return False
-        await self._send(row)
-        return True
-
     async def _sender(self, index: int) -> None:
+        # Each transaction records the last send's outcome and claims the next row: one commit per
+        # message, and still at most one row per sender is in flight (claimed, sent, not recorded).
+        done: tuple[OutboxMessage, dict[str, Any]] | None = None
         while True:
+            row = None
             try:
-                if await self.drain_once():
-                    continue
+                row = await self._record_and_claim(done, claim=not self._stopping)
+                done = None
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("outbox sender %s failed; continuing", index)
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.idle_check_seconds)
+                log.exception("outbox sender %s failed; retrying", index)
+            if self._stopping and done is None:
+                return
+            if row is None:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.idle_check_seconds)
+                continue
+            done = (row, await self._attempt(row))
 
-    async def _send(self, row: OutboxMessage) -> None:
-        transport = self.transports.get(row.platform)
-        values: dict[str, Any]
-        if transport is None:
-            values = {"status": "failed", "reason": f"no {row.platform} connection"}
-        else:
-            buttons = tuple(tuple(Button(b["label"], b["data"]) for b in line) for line in row.buttons or [])
-            try:
-                message_id = await transport.send(
-                    ChatRef(row.platform, row.chat_id), Reply(row.text, buttons, html=True)
-                )
-                values = {"status": "sent", "message_id": message_id, "sent_at": self.clock(), "reason": None}
-            except Unreachable as error:
-                values = {"status": "unreachable", "reason": error.reason}
-            except Rejected as error:
-                values = {"status": "failed", "reason": error.detail[:200]}
-            except (RetryLater, Exception) as error:  # noqa: BLE001  (anything unexpected is retried, then failed)
-                if not isinstance(error, RetryLater):
-                    log.exception("outbox %s: unexpected error", row.id)
-                after = error.after if isinstance(error, RetryLater) else None
-                attempts = row.attempts + 1
-                detail = (error.detail if isinstance(error, RetryLater) else repr(error))[:200]
-                if attempts >= self.config.max_attempts:
-                    values = {"status": "failed", "reason": detail, "attempts": attempts}
-                else:
-                    delay = after if after is not None else backoff(attempts, self.config)
-                    values = {
-                        "status": "pending",
-                        "reason": detail,
-                        "attempts": attempts,
-                        "claimed_at": None,
-                        "next_attempt_at": self.clock() + timedelta(seconds=delay),
-                    }
+    async def _record_and_claim(
+        self, done: tuple[OutboxMessage, dict[str, Any]] | None, *, claim: bool
+    ) -> OutboxMessage | None:
+        """Record a finished send and take the next due row, in one transaction."""
         async with self.sessions.begin() as session:
-            await session.exec(update(OutboxMessage).where(col(OutboxMessage.id) == row.id).values(**values))
-        for key, value in values.items():
-            setattr(row, key, value)
-        self._settled.set()
-        if row.status != "pending":
-            for listener in self.listeners:
-                try:
-                    await listener(row)
-                except Exception:
-                    log.exception("outbox listener failed")
+            if done is not None:
+                await repo.record_outbox(session=session, message_id=done[0].id, values=done[1])
+            row = await repo.claim_outbox(session=session, now=self.clock()) if claim else None
+        if done is not None:
+            self._settled.set()
+        return row
+
+    async def _attempt(self, row: OutboxMessage) -> dict[str, Any]:
+        """Send one row; return the column values that record the outcome."""
+        transport = self.transports.get(row.platform)
+        if transport is None:
+            return {"status": "failed", "reason": f"no {row.platform} connection"}
+        buttons = tuple(tuple(Button(b["label"], b["data"]) for b in line) for line in row.buttons or [])
+        try:
+            message_id = await transport.send(
+                ChatRef(row.platform, row.chat_id), Reply(row.text, buttons, html=True)
+            )
+            return {"status": "sent", "message_id": message_id, "sent_at": self.clock(), "reason": None}
+        except Unreachable as error:
+            return {"status": "unreachable", "reason": error.reason}
+        except Rejected as error:
+            return {"status": "failed", "reason": error.detail[:200]}
+        except (RetryLater, Exception) as error:  # noqa: BLE001  (anything unexpected is retried, then failed)
+            if not isinstance(error, RetryLater):
+                log.exception("outbox %s: unexpected error", row.id)
+            attempts = row.attempts + 1
+            detail = (error.detail if isinstance(error, RetryLater) else repr(error))[:200]
+            if attempts >= self.config.max_attempts:
+                return {"status": "failed", "reason": detail, "attempts": attempts}
+            after = error.after if isinstance(error, RetryLater) else None
+            delay = after if after is not None else backoff(attempts, self.config)
+            return {
+                "status": "pending",
+                "reason": detail,
+                "attempts": attempts,
+                "claimed_at": None,
+                "next_attempt_at": self.clock() + timedelta(seconds=delay),
+            }

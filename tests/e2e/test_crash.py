@@ -118,13 +118,14 @@ async def test_a_killed_fan_out_resumes_and_reaches_everyone_once(
     second = await _start(config_file, log)
     try:
         await fake.wait_until(lambda: len(_deliveries(fake)) == MEMBERS, timeout=60, what="everyone reminded")
-        engine = make_engine(database_url)
-        async with make_sessions(engine)() as session:
-            rows = (await session.exec(select(OutboxMessage))).all()
-        await engine.dispose()
     finally:
+        # A graceful stop records the outcome of the sends still in hand.
         second.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(second.wait(), 30) == 0, log.read_text()
+    engine = make_engine(database_url)
+    async with make_sessions(engine)() as session:
+        rows = (await session.exec(select(OutboxMessage))).all()
+    await engine.dispose()
 
     per_chat = Counter(m["chat"]["id"] for m in fake.sent() if m.get("text") == TEXT)
     duplicates = sum(n - 1 for n in per_chat.values())
