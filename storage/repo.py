@@ -279,30 +279,40 @@ async def queue_outbox(*, session: AsyncSession, rows: Sequence[dict[str, Any]])
     return new
 
 
-async def claim_outbox(*, session: AsyncSession, now: datetime) -> OutboxMessage | None:
-    """Take the oldest due pending message and mark it as being sent; None when nothing is due.
+async def claim_due_outbox(*, session: AsyncSession, now: datetime, limit: int) -> list[OutboxMessage]:
+    """Take up to `limit` of the oldest due pending messages and mark them as being sent.
 
     One UPDATE with a sub-select is atomic on both engines, so two senders never take the same row,
-    and PostgreSQL's SKIP LOCKED lets concurrent senders take different rows without waiting.
+    and PostgreSQL's SKIP LOCKED lets concurrent transactions take different rows without waiting.
     """
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
     due = (
         select(table.c.id)
         .where(table.c.status == "pending", table.c.next_attempt_at <= now)
         .order_by(table.c.next_attempt_at, table.c.id)
-        .limit(1)
+        .limit(limit)
     )
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
+    # A materialized CTE runs the sub-select once. Inlined, PostgreSQL may re-run it for each row it
+    # updates, and with SKIP LOCKED each run finds another row: it would take more than `limit` rows.
+    chosen = due.cte("due").prefix_with("MATERIALIZED")
     statement = (
         update(table)
-        .where(table.c.id == due.scalar_subquery(), table.c.status == "pending")
+        .where(table.c.id.in_(select(chosen.c.id)), table.c.status == "pending")
         .values(status="sending", claimed_at=now)
         .returning(*table.c)
     )
-    row = (await session.exec(statement)).first()
-    return OutboxMessage(**row._mapping) if row is not None else None
+    rows = [OutboxMessage(**row._mapping) for row in (await session.exec(statement)).all()]
+    # RETURNING gives no order; hand out the oldest first.
+    return sorted(rows, key=lambda r: (r.next_attempt_at, r.id or 0))
+
+
+async def claim_outbox(*, session: AsyncSession, now: datetime) -> OutboxMessage | None:
+    """Take the oldest due pending message, or None when nothing is due."""
+    rows = await claim_due_outbox(session=session, now=now, limit=1)
+    return rows[0] if rows else None
 
 
 async def record_outbox(*, session: AsyncSession, message_id: int | None, values: dict[str, Any]) -> None:

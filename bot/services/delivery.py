@@ -92,8 +92,23 @@ async def queue(
     return await repo.queue_outbox(session=session, rows=rows)
 
 
+@dataclass
+class _Turn:
+    """A sender's visit to the recorder: the outcome of its last send, and whether it wants a new row."""
+
+    done: tuple[OutboxMessage, dict[str, Any]] | None
+    wants_row: bool
+    answer: asyncio.Future[OutboxMessage | None]
+
+
 class Deliverer:
-    """Concurrent senders draining the outbox inside the bot process."""
+    """Concurrent senders draining the outbox inside the bot process.
+
+    Senders do not write to the database themselves. Each hands its last outcome to one recorder and
+    waits; the recorder writes every outcome that is waiting and claims the next rows in a single
+    transaction (a group commit). So a sender never holds more than one sent-but-unrecorded message,
+    while the database sees one commit per batch instead of one per message.
+    """
 
     def __init__(
         self,
@@ -111,12 +126,16 @@ class Deliverer:
         self.idle_check_seconds = idle_check_seconds
         self._stopping = False
         self._wake = asyncio.Event()
-        self._settled = asyncio.Event()  # set whenever a row leaves 'sending'; see wait_settled
+        self._settled = asyncio.Event()  # set whenever outcomes are recorded; see wait_until
+        self._turns: asyncio.Queue[_Turn] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
+        self._recorder_task: asyncio.Task[None] | None = None
 
     async def start(self) -> int:
-        """Re-queue what was in flight at a crash, then start the senders; returns rows recovered."""
+        """Re-queue what was in flight at a crash, then start the recorder and the senders."""
         recovered = await self.recover()
+        self._stopping = False
+        self._recorder_task = asyncio.create_task(self._recorder(), name="outbox-recorder")
         self._tasks = [
             asyncio.create_task(self._sender(i), name=f"outbox-sender-{i}")
             for i in range(self.config.senders)
@@ -136,6 +155,11 @@ class Deliverer:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
         self._tasks = []
+        if self._recorder_task is not None:
+            self._recorder_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._recorder_task
+            self._recorder_task = None
 
     async def wait_until(
         self,
@@ -192,38 +216,54 @@ class Deliverer:
         return len(stuck)
 
     async def _sender(self, index: int) -> None:
-        # Each transaction records the last send's outcome and claims the next row: one commit per
-        # message, and still at most one row per sender is in flight (claimed, sent, not recorded).
         done: tuple[OutboxMessage, dict[str, Any]] | None = None
         while True:
-            row = None
+            answer: asyncio.Future[OutboxMessage | None] = asyncio.get_running_loop().create_future()
+            await self._turns.put(_Turn(done, not self._stopping, answer))
             try:
-                row = await self._record_and_claim(done, claim=not self._stopping)
-                done = None
+                row = await answer
+                done = None  # recorded
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("outbox sender %s failed; retrying", index)
-            if self._stopping and done is None:
-                return
+            except Exception:  # the recorder logged it; keep the outcome and try again shortly
+                row = None
             if row is None:
+                if self._stopping and done is None:
+                    return
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.idle_check_seconds)
                 continue
             done = (row, await self._attempt(row))
 
-    async def _record_and_claim(
-        self, done: tuple[OutboxMessage, dict[str, Any]] | None, *, claim: bool
-    ) -> OutboxMessage | None:
-        """Record a finished send and take the next due row, in one transaction."""
+    async def _recorder(self) -> None:
+        while True:
+            turns = [await self._turns.get()]
+            while not self._turns.empty():
+                turns.append(self._turns.get_nowait())
+            try:
+                rows = await self._record_and_claim(turns)
+            except Exception as error:
+                log.exception("outbox: recording %s outcomes failed; senders will retry", len(turns))
+                for turn in turns:
+                    turn.answer.set_exception(error)
+                continue
+            for turn in turns:
+                turn.answer.set_result(rows.pop(0) if turn.wants_row and rows else None)
+
+    async def _record_and_claim(self, turns: list[_Turn]) -> list[OutboxMessage]:
+        """Record every outcome handed in and claim a row for each sender that wants one: one commit."""
+        outcomes = [turn.done for turn in turns if turn.done is not None]
+        wanted = sum(turn.wants_row for turn in turns)
         async with self.sessions.begin() as session:
-            if done is not None:
-                await repo.record_outbox(session=session, message_id=done[0].id, values=done[1])
-            row = await repo.claim_outbox(session=session, now=self.clock()) if claim else None
-        if done is not None:
+            for row, values in outcomes:
+                await repo.record_outbox(session=session, message_id=row.id, values=values)
+            rows = (
+                await repo.claim_due_outbox(session=session, now=self.clock(), limit=wanted) if wanted else []
+            )
+        if outcomes:
             self._settled.set()
-        return row
+        return rows
 
     async def _attempt(self, row: OutboxMessage) -> dict[str, Any]:
         """Send one row; return the column values that record the outcome."""

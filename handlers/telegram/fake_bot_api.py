@@ -1257,7 +1257,6 @@ class FakeBotAPI:
             f"methods called: {sorted(self._call_counts)}"
         )
 
-
     async def wait_until(
         self,
         predicate: Callable[[], bool],

@@ -109,7 +109,11 @@ async def test_a_killed_fan_out_resumes_and_reaches_everyone_once(
                 killed.set()
 
     fake.on_call = kill_after_n_sends
-    await asyncio.wait_for(killed.wait(), 60)
+    try:
+        await asyncio.wait_for(killed.wait(), 60)
+    finally:
+        if first.returncode is None and not killed.is_set():
+            first.kill()
     assert await asyncio.wait_for(first.wait(), 30) == -signal.SIGKILL
     fake.on_call = None
     sent_before_restart = len(fake.calls("sendMessage"))
@@ -119,9 +123,15 @@ async def test_a_killed_fan_out_resumes_and_reaches_everyone_once(
     try:
         await fake.wait_until(lambda: len(_deliveries(fake)) == MEMBERS, timeout=60, what="everyone reminded")
     finally:
-        # A graceful stop records the outcome of the sends still in hand.
+        # A graceful stop records the outcome of the sends still in hand; never leave the process behind.
         second.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(second.wait(), 30) == 0, log.read_text()
+        try:
+            code = await asyncio.wait_for(second.wait(), 30)
+        except TimeoutError:
+            second.kill()
+            await second.wait()
+            raise
+    assert code == 0, log.read_text()
     engine = make_engine(database_url)
     async with make_sessions(engine)() as session:
         rows = (await session.exec(select(OutboxMessage))).all()

@@ -73,3 +73,37 @@ async def test_stopping_lets_a_running_job_finish_and_starts_no_new_one(
     await job
     await runtime._tracked(runtime.check_changes)  # fired after stop: does nothing
     assert finished == [True]
+
+
+async def test_a_claim_takes_exactly_as_many_rows_as_asked(database_url: str, clock: FakeClock) -> None:
+    from sqlmodel import col
+
+    from storage import repo
+    from storage.models import OutboxMessage
+
+    runtime = Runtime(Config.model_validate({"database": {"url": database_url}}), clock=clock)
+    rows = [
+        {
+            "purpose": "t",
+            "subject": "s",
+            "occurrence": "1",
+            "platform": "telegram",
+            "chat_id": str(i),
+            "text": "x",
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": clock() - timedelta(seconds=i),
+            "created_at": clock(),
+        }
+        for i in range(5)
+    ]
+    async with runtime.sessions.begin() as session:
+        await repo.queue_outbox(session=session, rows=rows)
+        claimed = await repo.claim_due_outbox(session=session, now=clock(), limit=2)
+    async with runtime.sessions() as session:
+        sending = (
+            await session.exec(select(OutboxMessage.chat_id).where(col(OutboxMessage.status) == "sending"))
+        ).all()
+    await runtime.stop()
+    assert [r.chat_id for r in claimed] == ["4", "3"], "the two oldest, oldest first"
+    assert sorted(sending) == ["3", "4"], "and no other row was taken"
