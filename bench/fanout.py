@@ -534,7 +534,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         "--bot-rate", type=float, default=None, help="the bot limiter's rate (default --rate)"
     )
     parser.add_argument(
-        "--bot-burst", type=int, default=None, help="the bot limiter's bucket (default: --burst)"
+        "--bot-burst",
+        type=int,
+        default=None,
+        help="the bot's configured overall_max_rate per period (default: --burst); the app spends it in 0.1 s steps",
     )
     parser.add_argument(
         "--senders", default="4", help="concurrent outbox senders; a comma list runs a sweep (default 4)"
