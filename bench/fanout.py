@@ -537,7 +537,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         "--bot-burst",
         type=int,
         default=None,
-        help="the bot's configured overall_max_rate per period (default: --burst); the app spends it in 0.1 s steps",
+        help="the bot's configured messages per period (default: --burst); spent in 0.1 s steps",
     )
     parser.add_argument(
         "--senders", default="4", help="concurrent outbox senders; a comma list runs a sweep (default 4)"
