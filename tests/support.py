@@ -6,8 +6,9 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 
 from bot.clock import Clock
@@ -17,9 +18,22 @@ from bot.serve import serve
 from bot.services import org
 from handlers.telegram.fake_bot_api import FakeBotAPI
 from storage.db import Sessions
-from storage.models import ChatIdentity
+from storage.models import Cell, ChatIdentity, Unit
 
 TODAY = date(2026, 11, 26)
+
+
+async def add_commune_with_cell(
+    session: AsyncSession, now: datetime, commune: str, cell: str, *, parent: int | None = None
+) -> tuple[Unit, Cell]:
+    """A commune (under `parent`, if given) with one village cell in it."""
+    unit = await org.add_unit(
+        session=session, name=commune, parent_ref=str(parent) if parent else None, actor=org.CLI, now=now
+    )
+    added = await org.add_cell(
+        session=session, name=cell, unit_ref=str(unit.id), kind="village", actor=org.CLI, now=now
+    )
+    return unit, added
 
 
 @dataclass
@@ -47,27 +61,11 @@ async def seed(sessions: Sessions, clock: Clock, *, link: bool = True) -> Seed:
         province = await org.add_unit(
             session=session, name="Tỉnh Tuyên Quang", parent_ref=None, actor=org.CLI, now=now
         )
-        commune = await org.add_unit(
-            session=session, name="Xã Thái Bình", parent_ref=str(province.id), actor=org.CLI, now=now
+        commune, cell = await add_commune_with_cell(
+            session, now, "Xã Thái Bình", "Chi bộ thôn 3", parent=province.id
         )
-        other = await org.add_unit(
-            session=session, name="Xã Kim Phú", parent_ref=str(province.id), actor=org.CLI, now=now
-        )
-        cell = await org.add_cell(
-            session=session,
-            name="Chi bộ thôn 3",
-            unit_ref=str(commune.id),
-            kind="village",
-            actor=org.CLI,
-            now=now,
-        )
-        other_cell = await org.add_cell(
-            session=session,
-            name="Chi bộ thôn 7",
-            unit_ref=str(other.id),
-            kind="village",
-            actor=org.CLI,
-            now=now,
+        other, other_cell = await add_commune_with_cell(
+            session, now, "Xã Kim Phú", "Chi bộ thôn 7", parent=province.id
         )
         s.province, s.commune, s.other_commune = province.id or 0, commune.id or 0, other.id or 0
         s.cell, s.other_cell = cell.id or 0, other_cell.id or 0

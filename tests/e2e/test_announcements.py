@@ -13,7 +13,7 @@ from handlers.telegram.fake_bot_api import FakeBotAPI
 from storage import repo
 from storage.db import Sessions
 from storage.models import ChatIdentity
-from tests.support import TODAY, RunningBot, running_bot
+from tests.support import TODAY, RunningBot, add_commune_with_cell, running_bot
 
 pytestmark = pytest.mark.e2e
 SAMPLES = Path(__file__).resolve().parents[2] / "bot" / "samples"
@@ -24,20 +24,7 @@ async def thon3(
 ) -> dict[str, int]:
     """Chi bộ thôn 3 from the sample file; everyone linked except the last `unlinked` members by name."""
     async with sessions.begin() as session:
-        province = await org.add_unit(
-            session=session, name="Tuyên Quang", parent_ref=None, actor=org.CLI, now=clock()
-        )
-        commune = await org.add_unit(
-            session=session, name="Thái Bình", parent_ref=str(province.id), actor=org.CLI, now=clock()
-        )
-        cell = await org.add_cell(
-            session=session,
-            name="Chi bộ thôn 3",
-            unit_ref=str(commune.id),
-            kind="village",
-            actor=org.CLI,
-            now=clock(),
-        )
+        _, cell = await add_commune_with_cell(session, clock(), "Thái Bình", "Chi bộ thôn 3")
         await imports.import_members(
             session=session,
             path=SAMPLES / "members_thon3.csv",

@@ -25,6 +25,7 @@ from storage.models import (
     Person,
     RoleAssignment,
 )
+from tests.support import add_commune_with_cell
 
 NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 26)
@@ -113,28 +114,8 @@ class Cells:
 async def cells(sessions: Sessions) -> Cells:
     """The cell being imported into, and another cell of another commune."""
     async with sessions.begin() as session:
-        commune = await org.add_unit(
-            session=session, name="Xã Thái Bình", parent_ref=None, actor=org.CLI, now=NOW
-        )
-        other_commune = await org.add_unit(
-            session=session, name="Xã Kim Phú", parent_ref=None, actor=org.CLI, now=NOW
-        )
-        cell = await org.add_cell(
-            session=session,
-            name="Chi bộ thôn 3",
-            unit_ref=str(commune.id),
-            kind="village",
-            actor=org.CLI,
-            now=NOW,
-        )
-        other = await org.add_cell(
-            session=session,
-            name="Chi bộ thôn 7",
-            unit_ref=str(other_commune.id),
-            kind="village",
-            actor=org.CLI,
-            now=NOW,
-        )
+        _, cell = await add_commune_with_cell(session, NOW, "Xã Thái Bình", "Chi bộ thôn 3")
+        _, other = await add_commune_with_cell(session, NOW, "Xã Kim Phú", "Chi bộ thôn 7")
     return Cells(cell, other)
 
 

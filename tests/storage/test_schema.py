@@ -18,6 +18,7 @@ from bot.services import org
 from storage import migrate, repo
 from storage.db import Sessions, make_engine, make_sessions
 from storage.models import Cell, Membership, OutboxMessage, Person, RoleAssignment, Unit
+from tests.support import add_commune_with_cell
 
 NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 26)
@@ -44,17 +45,7 @@ class Org:
 async def make_org(sessions: Sessions) -> Org:
     """A unit with one cell and one member in it, committed."""
     async with sessions.begin() as session:
-        unit = await org.add_unit(
-            session=session, name="Xã Thái Bình", parent_ref=None, actor=org.CLI, now=NOW
-        )
-        cell = await org.add_cell(
-            session=session,
-            name="Chi bộ thôn 3",
-            unit_ref=str(unit.id),
-            kind="village",
-            actor=org.CLI,
-            now=NOW,
-        )
+        unit, cell = await add_commune_with_cell(session, NOW, "Xã Thái Bình", "Chi bộ thôn 3")
         person = await org.add_person(
             session=session,
             full_name="Hoàng Văn Thắng",
