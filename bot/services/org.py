@@ -52,6 +52,7 @@ async def record_change(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
+    """Audit a change; if it can change what someone may do, tell running bots to reload."""
     await repo.audit(
         session=session,
         at=now,
@@ -62,7 +63,13 @@ async def record_change(
         before=before,
         after=after,
     )
-    await repo.bump_changes(session=session)
+    if action not in NO_RELOAD:
+        await repo.bump_changes(session=session)
+
+
+# Audited changes that alter nobody's roles or jobs, so running bots need not reload. (Linking and a
+# language choice refresh that one person's menu directly.)
+NO_RELOAD = frozenset({"invite.create", "announcement.create", "identity.link", "person.language"})
 
 
 async def require_unit(session: AsyncSession, ref: str) -> Unit:

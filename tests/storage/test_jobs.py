@@ -107,3 +107,34 @@ async def test_a_claim_takes_exactly_as_many_rows_as_asked(database_url: str, cl
     await runtime.stop()
     assert [r.chat_id for r in claimed] == ["4", "3"], "the two oldest, oldest first"
     assert sorted(sending) == ["3", "4"], "and no other row was taken"
+
+
+async def test_only_changes_to_what_people_may_do_make_running_bots_reload(
+    database_url: str, clock: FakeClock
+) -> None:
+    from bot.services import identity, org
+    from storage import repo
+    from tests.support import TODAY, add_commune_with_cell
+
+    runtime = Runtime(Config.model_validate({"database": {"url": database_url}}), clock=clock)
+    async with runtime.sessions.begin() as session:
+        _, cell = await add_commune_with_cell(session, clock(), "Xã Thái Bình", "Chi bộ thôn 3")
+        person = await org.add_person(
+            session=session, full_name="Hoàng Văn Thắng", cell=cell, actor=org.CLI, now=clock(), today=TODAY
+        )
+        before = await repo.read_changes(session=session)
+        await identity.invite(session=session, person=person, now=clock(), valid_days=7, actor=org.CLI)
+        after_invite = await repo.read_changes(session=session)
+        await org.grant_role(
+            session=session,
+            person=person,
+            role="secretary",
+            cell=cell,
+            actor=org.CLI,
+            now=clock(),
+            today=TODAY,
+        )
+        after_grant = await repo.read_changes(session=session)
+    await runtime.stop()
+    assert after_invite == before
+    assert after_grant == before + 1
