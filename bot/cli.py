@@ -12,12 +12,12 @@ import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.cli_admin import add_commands, now_today, parse_date
 from bot.clock import system_clock
 from bot.config import Config, ConfigError, config_path, load_config
 from bot.errors import UserError
@@ -40,15 +40,6 @@ class Printer:
     def __call__(self, message: str, **params: object) -> None:
         text = self.gettext(message)
         print(text % {k: str(v) for k, v in params.items()} if params else text)
-
-
-def _date(value: str) -> date:
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(value, fmt).date()  # noqa: DTZ007  (a calendar date, no time)
-        except ValueError:
-            pass
-    raise argparse.ArgumentTypeError(f"{value!r}: expected dd/mm/yyyy")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -89,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("full_name")
     p.add_argument("--cell", required=True, help="cell id or name")
     p.add_argument("--card", help="party card number")
-    p.add_argument("--birth-date", type=_date, help="dd/mm/yyyy")
+    p.add_argument("--birth-date", type=parse_date, help="dd/mm/yyyy")
     p.add_argument("--status", default="official", choices=["official", "probationary"])
     p.set_defaults(action=_person_add)
 
@@ -101,9 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", help="file to write (csv/xlsx; default: standard output for csv)")
     p.set_defaults(action=_invite)
 
-    from bot import cli_admin
-
-    cli_admin.add_commands(sub)
+    add_commands(sub)
     return parser
 
 
@@ -123,14 +112,14 @@ async def _cell_add(session: AsyncSession, args: argparse.Namespace, config: Con
 
 async def _person_add(session: AsyncSession, args: argparse.Namespace, config: Config, out: Printer) -> None:
     cell = await org.require_cell(session, args.cell)
-    now = system_clock()
+    now, today = now_today(config)
     person = await org.add_person(
         session=session,
         full_name=args.full_name,
         cell=cell,
         actor=org.CLI,
         now=now,
-        today=now.astimezone(config.tz).date(),
+        today=today,
         card_number=args.card,
         birth_date=args.birth_date,
         status=args.status,

@@ -19,7 +19,8 @@ from bot.texts import ROLE_NAMES, STATUS_NAMES, member_line
 from storage import repo
 
 
-def _date(value: str) -> date:
+def parse_date(value: str) -> date:
+    """A calendar date typed as dd/mm/yyyy (or ISO yyyy-mm-dd), for argparse."""
     for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
             return datetime.strptime(value, fmt).date()  # noqa: DTZ007  (a calendar date)
@@ -49,17 +50,17 @@ def add_commands(sub: Any) -> None:
     p = member.add_parser("status", help="official or probationary from a date")
     p.add_argument("person")
     p.add_argument("status", choices=["official", "probationary"])
-    p.add_argument("--from", dest="valid_from", type=_date, required=True)
+    p.add_argument("--from", dest="valid_from", type=parse_date, required=True)
     p.set_defaults(action=_member_status)
     p = member.add_parser("exempt", help="exempt from party work and meetings")
     p.add_argument("person")
-    p.add_argument("--from", dest="valid_from", type=_date, required=True)
-    p.add_argument("--to", dest="valid_to", type=_date)
+    p.add_argument("--from", dest="valid_from", type=parse_date, required=True)
+    p.add_argument("--to", dest="valid_to", type=parse_date)
     p.add_argument("--reason", required=True)
     p.set_defaults(action=_member_exempt)
     p = member.add_parser("end", help="end a membership (moved away, died, removed)")
     p.add_argument("person")
-    p.add_argument("--on", type=_date, required=True)
+    p.add_argument("--on", type=parse_date, required=True)
     p.add_argument("--reason", required=True)
     p.set_defaults(action=_member_end)
 
@@ -87,7 +88,8 @@ def add_commands(sub: Any) -> None:
         p.set_defaults(action=action)
 
 
-def _now_today(config: Config) -> tuple[datetime, date]:
+def now_today(config: Config) -> tuple[datetime, date]:
+    """The current time and the calendar day in the configured zone."""
     now = system_clock()
     return now, now.astimezone(config.tz).date()
 
@@ -113,7 +115,7 @@ async def _role_revoke(session: AsyncSession, args: argparse.Namespace, config: 
 async def _role_change(
     session: AsyncSession, args: argparse.Namespace, config: Config, out: Any, change: Any, done: str
 ) -> None:
-    now, today = _now_today(config)
+    now, today = now_today(config)
     person = await org.require_person(session, args.person)
     scope = await _scope(session, args)
     await change(session=session, person=person, role=args.role, actor=org.CLI, now=now, today=today, **scope)
@@ -126,7 +128,7 @@ async def _role_change(
 
 
 async def _member_list(session: AsyncSession, args: argparse.Namespace, config: Config, out: Any) -> None:
-    _, today = _now_today(config)
+    _, today = now_today(config)
     cell = await org.require_cell(session, args.cell)
     views = await org.list_members(session=session, cell=cell, day=today)
     out(N_("%(cell)s: %(count)s members"), cell=cell.name, count=len(views))
@@ -135,7 +137,7 @@ async def _member_list(session: AsyncSession, args: argparse.Namespace, config: 
 
 
 async def _member_status(session: AsyncSession, args: argparse.Namespace, config: Config, out: Any) -> None:
-    now, _ = _now_today(config)
+    now, _ = now_today(config)
     person = await org.require_person(session, args.person)
     await org.set_status(
         session=session, person=person, status=args.status, valid_from=args.valid_from, actor=org.CLI, now=now
@@ -149,7 +151,7 @@ async def _member_status(session: AsyncSession, args: argparse.Namespace, config
 
 
 async def _member_exempt(session: AsyncSession, args: argparse.Namespace, config: Config, out: Any) -> None:
-    now, _ = _now_today(config)
+    now, _ = now_today(config)
     person = await org.require_person(session, args.person)
     await org.exempt(
         session=session,
@@ -168,7 +170,7 @@ async def _member_exempt(session: AsyncSession, args: argparse.Namespace, config
 
 
 async def _member_end(session: AsyncSession, args: argparse.Namespace, config: Config, out: Any) -> None:
-    now, _ = _now_today(config)
+    now, _ = now_today(config)
     person = await org.require_person(session, args.person)
     await org.end_membership(
         session=session, person=person, on=args.on, reason=args.reason, actor=org.CLI, now=now
@@ -183,7 +185,7 @@ async def _member_end(session: AsyncSession, args: argparse.Namespace, config: C
 async def _import(
     session: AsyncSession, args: argparse.Namespace, config: Config, out: Any, kind: str
 ) -> None:
-    now, today = _now_today(config)
+    now, today = now_today(config)
     cell = await org.require_cell(session, args.cell)
     function = imports.import_members if kind == "members" else imports.import_households
     try:
@@ -219,7 +221,7 @@ async def _import_households(
 
 
 async def _announce(session: AsyncSession, args: argparse.Namespace, config: Config, out: Any) -> None:
-    now, today = _now_today(config)
+    now, today = now_today(config)
     if args.cell and args.to != "members":
         raise UserError(N_("A cell announcement goes to its members; use --unit for secretaries."))
     scope = await _scope(session, args)
