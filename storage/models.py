@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint
+from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -100,6 +101,8 @@ class Membership(SQLModel, table=True):
     valid_from: date
     valid_to: date | None = None
     end_reason: str | None = Field(default=None, max_length=500)
+    # False when valid_from is only the day the tie was imported: an earlier dated change may supersede it.
+    start_known: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
 
 
 class MemberStatus(SQLModel, table=True):
@@ -115,6 +118,8 @@ class MemberStatus(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", index=True)
     status: str = Field(max_length=16)
     valid_from: date
+    # False when valid_from is only the day the status was imported (see Membership.start_known).
+    start_known: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
 
 
 class Exemption(SQLModel, table=True):
@@ -170,6 +175,8 @@ class ChatIdentity(SQLModel, table=True):
     # The messenger's language for this account, kept fresh so background messages and menus can use it.
     language_code: str | None = Field(default=None, max_length=16)
     linked_at: datetime = _utc()
+    # The last time this account wrote or pressed anything: it can be reached again after a block.
+    last_seen_at: datetime | None = _utc(nullable=True)
 
 
 class InviteCode(SQLModel, table=True):
@@ -348,3 +355,29 @@ class Announcement(SQLModel, table=True):
     report_chat_id: str | None = Field(default=None, max_length=64)
     report_message_id: str | None = Field(default=None, max_length=64)
     report_done: bool = False
+    # Digest of the report text last shown, so an update that changes nothing is never sent.
+    report_digest: str | None = Field(default=None, max_length=32)
+
+
+# --- Choices ----------------------------------------------------------------------------------------
+
+
+class ChoiceSet(SQLModel, table=True):
+    """The choices one message offered one person, kept server-side.
+
+    A button carries only a short token ("k<id>.<n>"), so Telegram's 64-byte callback data always
+    suffices; a press is honoured only from the person the choices were for; and a typed number or the
+    start of a label picks from the last choices shown in that chat, on messengers without buttons too.
+    """
+
+    __tablename__ = "choice_set"
+    __table_args__ = (Index("ix_choice_set_chat_owner", "platform", "chat_id", "owner_user_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    # The messenger user the choices are for; presses by anyone else change nothing.
+    owner_user_id: str = Field(max_length=64)
+    # [{"label": ..., "data": ...}, ...] in the order shown, rows flattened.
+    options: list[Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _utc()
