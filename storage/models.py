@@ -371,7 +371,12 @@ class ChoiceSet(SQLModel, table=True):
     """
 
     __tablename__ = "choice_set"
-    __table_args__ = (Index("ix_choice_set_chat_owner", "platform", "chat_id", "owner_user_id", "id"),)
+    # Ids are never reused (AUTOINCREMENT on SQLite; a sequence on PostgreSQL): a token of a forgotten
+    # set must never name a newer one.
+    __table_args__ = (
+        Index("ix_choice_set_chat_owner", "platform", "chat_id", "owner_user_id", "id"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     platform: str = Field(max_length=16)

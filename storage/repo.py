@@ -14,6 +14,7 @@ from storage.models import (
     AuditLog,
     Cell,
     ChatIdentity,
+    ChoiceSet,
     Delegation,
     Membership,
     OutboxMessage,
@@ -170,14 +171,43 @@ async def role_holders(
 async def active_delegation(
     *, session: AsyncSession, cell_id: int, person_id: int, day: date
 ) -> Delegation | None:
-    """A running delegation of the cell's secretary duties to this person."""
+    """A running delegation of the cell's secretary duties to this person.
+
+    It runs only while the person who gave it is still the cell's secretary that day: a delegation
+    never outlives the secretary's own office.
+    """
+    giver_is_secretary = (
+        select(RoleAssignment.id)
+        .where(
+            RoleAssignment.person_id == Delegation.from_person_id,
+            RoleAssignment.cell_id == cell_id,
+            RoleAssignment.role == "secretary",
+            active_on(RoleAssignment, day),
+        )
+        .exists()
+    )
     query = select(Delegation).where(
         Delegation.cell_id == cell_id,
         Delegation.to_person_id == person_id,
         col(Delegation.revoked_at).is_(None),
         active_on(Delegation, day),
+        giver_is_secretary,
     )
     return (await session.exec(query)).first()
+
+
+async def running_delegations(
+    *, session: AsyncSession, day: date, cell_id: int | None = None, from_person_id: int | None = None
+) -> Sequence[Delegation]:
+    """Delegations not revoked that run on `day` or later, of one cell and/or from one secretary."""
+    query = select(Delegation).where(
+        col(Delegation.revoked_at).is_(None), col(Delegation.valid_to) >= day
+    )
+    if cell_id is not None:
+        query = query.where(Delegation.cell_id == cell_id)
+    if from_person_id is not None:
+        query = query.where(Delegation.from_person_id == from_person_id)
+    return (await session.exec(query.order_by(col(Delegation.id)))).all()
 
 
 # --- settings, change counter, audit ----------------------------------------------------------------
@@ -333,3 +363,47 @@ async def outbox_counts(
     if subject is not None:
         query = query.where(OutboxMessage.subject == subject)
     return {(p, s): n for p, s, n in (await session.exec(query)).all()}
+
+
+# --- choices ----------------------------------------------------------------------------------------
+
+
+async def add_choice_set(
+    *,
+    session: AsyncSession,
+    platform: str,
+    chat_id: str,
+    owner_user_id: str,
+    options: list[dict[str, str]],
+    now: datetime,
+) -> ChoiceSet:
+    """Store the choices one message offers one person."""
+    row = ChoiceSet(
+        platform=platform, chat_id=chat_id, owner_user_id=owner_user_id, options=options, created_at=now
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def latest_choice_set(
+    *, session: AsyncSession, platform: str, chat_id: str, owner_user_id: str
+) -> ChoiceSet | None:
+    """The choices last shown to this person in this chat."""
+    query = (
+        select(ChoiceSet)
+        .where(
+            ChoiceSet.platform == platform,
+            ChoiceSet.chat_id == chat_id,
+            ChoiceSet.owner_user_id == owner_user_id,
+        )
+        .order_by(col(ChoiceSet.id).desc())
+        .limit(1)
+    )
+    return (await session.exec(query)).first()
+
+
+async def prune_choice_sets(*, session: AsyncSession, before: datetime) -> int:
+    """Forget choices shown before `before`; their buttons then say the choice is no longer open."""
+    result = await session.exec(delete(ChoiceSet).where(col(ChoiceSet.created_at) < before))
+    return int(result.rowcount)

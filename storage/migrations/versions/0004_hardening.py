@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("options", sa.JSON(), nullable=False),
         sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
+        sqlite_autoincrement=True,
     )
     op.create_index(
         "ix_choice_set_chat_owner", "choice_set", ["platform", "chat_id", "owner_user_id", "id"], unique=False
