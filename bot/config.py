@@ -57,6 +57,8 @@ class Config(_Section):
     timezone: str = "Asia/Ho_Chi_Minh"
     default_language: Literal["vi", "en"] = "vi"
     invite_valid_days: int = Field(default=7, ge=1)
+    # A form (announcement, a member's exemption ...) left unanswered this long closes itself.
+    form_timeout_hours: float = Field(default=24, gt=0)
     # How often the running bot checks whether another process (the CLI) changed something.
     change_poll_seconds: float = Field(default=5.0, gt=0)
     telegram: TelegramConfig = TelegramConfig()

@@ -35,6 +35,14 @@ class Incoming:
     private: bool = True
     # The bot's message whose button was pressed, so the core can keep editing it (live reports).
     message_id: str | None = None
+    # What that message shows now (visible text and button labels), so an edit that would change
+    # nothing is never sent.
+    message_text: str | None = None
+    message_labels: tuple[tuple[str, ...], ...] = ()
+    # The user edited an earlier message of theirs (text holds the new version).
+    edited: bool = False
+    # Something other than text was sent (photo, sticker, voice, location, document ...).
+    media: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,9 @@ class Outcome:
     """The replies to one incoming event, plus whether the person's command menu should be refreshed."""
 
     replies: list[Reply] = field(default_factory=list)
+    # A short answer to a button press, shown only to the person who pressed (Telegram's
+    # answerCallbackQuery text); the pressed message stays as it is.
+    answer: str | None = None
     refresh_menu: bool = False
     # Something was queued in the outbox: senders should look now rather than at their next check.
     wake_delivery: bool = False

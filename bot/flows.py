@@ -6,6 +6,7 @@ of a form loses nothing, and the same form serves every messenger.
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +15,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain import ChatRef
 from storage.models import FlowState
+
+FORM_ID = "_id"
+
+
+def key(state: FlowState) -> tuple[str, str]:
+    """(form id, step): what an answer must name to be taken by this form at this step."""
+    return str(state.data.get(FORM_ID, "-")), state.step
 
 
 async def current(*, session: AsyncSession, chat: ChatRef, user_id: str) -> FlowState | None:
@@ -34,7 +42,12 @@ async def begin(
     now: datetime,
     data: dict[str, Any] | None = None,
 ) -> FlowState:
-    """Open a form at its first step, replacing any form left open in this chat."""
+    """Open a form at its first step, replacing any form left open in this chat.
+
+    Each form gets a fresh id, so answers (buttons, typed choices) meant for a form that was replaced
+    never reach the new one.
+    """
+    data = {**(data or {}), FORM_ID: secrets.token_hex(4)}
     state = await current(session=session, chat=chat, user_id=user_id)
     if state is None:
         state = FlowState(
@@ -43,12 +56,12 @@ async def begin(
             user_id=user_id,
             flow=flow,
             step=step,
-            data=data or {},
+            data=data,
             updated_at=now,
         )
         session.add(state)
     else:
-        state.flow, state.step, state.data, state.updated_at = flow, step, dict(data or {}), now
+        state.flow, state.step, state.data, state.updated_at = flow, step, data, now
     await session.flush()
     return state
 

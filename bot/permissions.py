@@ -18,7 +18,9 @@ class Role(StrEnum):
     MEMBER = "member"
     COMMITTEE = "committee_member"
     DEPUTY = "deputy_secretary"
-    SECRETARY = "secretary"  # also a deputy while a delegation from the secretary runs
+    SECRETARY = "secretary"  # holds the office; only they delegate it
+    # A deputy while a delegation from the sitting secretary runs: a secretary's powers, except delegating.
+    ACTING_SECRETARY = "acting_secretary"
     ORGANISER = "organiser"  # of the cell's unit or any unit above it
     CHAIR = "chair"  # meeting-scoped: the chair of that meeting
     MINUTE_TAKER = "minute_taker"  # meeting-scoped
@@ -45,8 +47,8 @@ class Command:
 
 
 LINKED = frozenset(Role)  # anyone the bot knows
-OFFICERS = frozenset({Role.COMMITTEE, Role.DEPUTY, Role.SECRETARY, Role.ORGANISER})
-LEADERS = frozenset({Role.SECRETARY, Role.ORGANISER})
+OFFICERS = frozenset({Role.COMMITTEE, Role.DEPUTY, Role.SECRETARY, Role.ACTING_SECRETARY, Role.ORGANISER})
+LEADERS = frozenset({Role.SECRETARY, Role.ACTING_SECRETARY, Role.ORGANISER})
 
 # The table. Order is the order of /help and the command menu.
 COMMANDS: tuple[Command, ...] = (
@@ -69,10 +71,11 @@ COMMANDS: tuple[Command, ...] = (
         N_("send an announcement to your unit's members or secretaries"),
     ),
     Command("unreachable", Scope.CELL, OFFICERS, N_("members the bot cannot reach, and why")),
+    # Organisers may see and stop a delegation; only the sitting secretary starts one.
     Command(
         "delegate",
         Scope.CELL,
-        frozenset({Role.SECRETARY}),
+        frozenset({Role.SECRETARY, Role.ORGANISER}),
         N_("let the deputy secretary act as secretary for some days"),
     ),
     Command("roles", Scope.UNIT, frozenset({Role.ORGANISER}), N_("grant or revoke officer roles")),
@@ -80,7 +83,8 @@ COMMANDS: tuple[Command, ...] = (
 BY_NAME = {command.name: command for command in COMMANDS}
 
 # Actions that are not commands but are checked the same way.
-MANAGE_MEMBERS = frozenset({Role.SECRETARY, Role.ORGANISER})
+MANAGE_MEMBERS = LEADERS
+START_DELEGATION = frozenset({Role.SECRETARY})
 
 # Officer roles an organiser may grant inside their unit, lowest first.
 GRANTABLE_IN_CELL = ("committee_member", "deputy_secretary", "secretary")

@@ -16,7 +16,7 @@ from bot.chat import ChatCore
 from bot.clock import Clock, system_clock
 from bot.config import Config
 from bot.domain import ChatRef, Reply
-from bot.i18n import pick_language, translator
+from bot.i18n import translator
 from bot.menus import MenuSync
 from bot.ports import DeliveryError, Transport
 from bot.services import announcements
@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 
 ChangeListener = Callable[[], Awaitable[object]]
 REPORT_SECONDS = 2.0  # how often live delivery reports are refreshed
-REPORT_SECONDS = 2.0  # how often live delivery reports are refreshed
+# Choices shown this long ago are forgotten: their buttons then say the choice is no longer open.
+CHOICES_KEPT = timedelta(days=30)
 
 
 class Runtime:
@@ -103,38 +104,39 @@ class Runtime:
             self._jobs.discard(task)
 
     async def prune_processed_updates(self) -> int:
-        """Forget update ids handled over two days ago; Telegram keeps an undelivered update 24 hours."""
+        """Forget update ids handled over two days ago (Telegram keeps an undelivered update 24 hours),
+        and choices shown over a month ago."""
+        now = self.clock()
         async with self.sessions.begin() as session:
-            return await repo.prune_processed_updates(
-                session=session, before=self.clock() - timedelta(days=2)
-            )
+            await repo.prune_choice_sets(session=session, before=now - CHOICES_KEPT)
+            return await repo.prune_processed_updates(session=session, before=now - timedelta(days=2))
 
     async def update_reports(self) -> int:
-        """Edit each open announcement report in its author's chat; close the ones that are done."""
+        """Edit each open announcement report in its author's chat when it changed; close finished ones."""
         updated = 0
         async with self.sessions.begin() as session:
             for announcement in await announcements.open_reports(session=session):
                 assert announcement.id is not None and announcement.report_chat_id is not None
                 result = await announcements.report(session=session, announcement_id=announcement.id)
-                author = (
-                    await repo.get_person(session=session, person_id=announcement.author_person_id)
-                    if announcement.author_person_id
-                    else None
-                )
-                lang = pick_language(author.language if author else None, None, self.config.default_language)
-                text = announcements.render_report(result, translator(lang).gettext)
                 transport = self.transports.get(announcement.report_platform or "")
                 if transport is None or announcement.report_message_id is None:
                     continue
-                try:
-                    await transport.edit(
-                        ChatRef(transport.platform, announcement.report_chat_id),
-                        announcement.report_message_id,
-                        Reply(text),
-                    )
-                    updated += 1
-                except DeliveryError as error:
-                    log.info("delivery report %s not updated: %r", announcement.id, error)
+                lang = await self.chat.language_for(
+                    platform=transport.platform, external_id=announcement.report_chat_id
+                )
+                text = announcements.render_report(result, translator(lang).gettext)
+                digest = announcements.digest(text)
+                if digest != announcement.report_digest:  # an edit that changes nothing is never sent
+                    try:
+                        await transport.edit(
+                            ChatRef(transport.platform, announcement.report_chat_id),
+                            announcement.report_message_id,
+                            Reply(text),
+                        )
+                        announcement.report_digest = digest
+                        updated += 1
+                    except DeliveryError as error:
+                        log.info("delivery report %s not updated: %r", announcement.id, error)
                 if result.done:
                     announcement.report_done = True
         return updated

@@ -181,3 +181,61 @@ async def feed(app: object, payload: dict[str, object]) -> None:
 
     assert isinstance(app, Application)
     await app.process_update(Update.de_json(payload, app.bot))
+
+
+def button(fake: FakeBotAPI, message: dict[str, object], label: str) -> str:
+    """The callback data of the button with this label (a short token, not what it stands for)."""
+    data = dict(fake.buttons(message))[label]
+    assert data is not None, f"{label!r} is not an inline button"
+    return data
+
+
+def answers(fake: FakeBotAPI) -> list[str]:
+    """The texts the bot answered button presses with, in order (empty answers left out)."""
+    return [str(c.params["text"]) for c in fake.calls("answerCallbackQuery") if c.params.get("text")]
+
+
+async def say(
+    fake: FakeBotAPI, user: int, text: str, *, replies: int = 1, chat_id: int | None = None
+) -> list[dict[str, object]]:
+    """A user writes (privately, or in chat_id); return the bot's next replies in their private chat."""
+    before = len(fake.sent(user))
+    fake.user_sends(user, text, chat_id=chat_id)
+    return (await fake.wait_for_sent(chat_id=user, count=before + replies))[before:]
+
+
+async def press(
+    fake: FakeBotAPI, user: int, message: dict[str, object], label: str, *, chat_id: int | None = None
+) -> dict[str, object]:
+    """Press the button with this label; return the message as the bot left it (edited, or a new one)."""
+    where = chat_id if chat_id is not None else user
+    answered = len(fake.calls("answerCallbackQuery"))
+    sent_before = len(fake.sent(where))
+    fake.user_presses(user, int(str(message["message_id"])), button(fake, message, label), chat_id=chat_id)
+    await fake.wait_until(
+        lambda: (
+            len(fake.calls("answerCallbackQuery")) > answered
+            and (fake.last(where) != message or len(fake.sent(where)) > sent_before)
+        ),
+        what=f"the answer to {label!r}",
+    )
+    return fake.last(where)
+
+
+async def press_for_answer(
+    fake: FakeBotAPI, user: int, message: dict[str, object], label: str, *, chat_id: int | None = None
+) -> str:
+    """Press a button that should only be answered (a toast); return the answer once all is done."""
+    answered = len(fake.calls("answerCallbackQuery"))
+    fake.user_presses(user, int(str(message["message_id"])), button(fake, message, label), chat_id=chat_id)
+    await fake.wait_until(lambda: len(fake.calls("answerCallbackQuery")) > answered, what="the answer")
+    await settle(fake, user, chat_id=chat_id)
+    return str(fake.calls("answerCallbackQuery")[answered].params.get("text", ""))
+
+
+async def settle(fake: FakeBotAPI, user: int, *, chat_id: int | None = None) -> None:
+    """Wait until everything the bot does for this user's earlier updates (in that chat) is done.
+
+    One chat's updates are handled in order, so once a later /help is answered, all before it are.
+    """
+    await say(fake, user, "/help", chat_id=chat_id)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import html
 
 from bot.chat import Ctx, command, flow, flow_button
-from bot.flows import advance, begin, finish
+from bot.flows import advance, finish
 from bot.i18n import N_
 from bot.markup import check_html
 from bot.services import announcements, org
-from storage.models import Cell, FlowState, Unit
+from storage.models import FlowState
 
 AUDIENCE_NAMES = {"members": N_("all members"), "secretaries": N_("secretaries and deputy secretaries")}
 
@@ -18,24 +18,16 @@ AUDIENCE_NAMES = {"members": N_("all members"), "secretaries": N_("secretaries a
 async def announce(ctx: Ctx) -> None:
     """Start the announcement form for the cell."""
     assert ctx.cell is not None
-    await begin(
-        session=ctx.session,
-        chat=ctx.chat,
-        user_id=ctx.user_id,
-        flow="announce",
-        step="text",
-        now=ctx.now,
-        data={"cell": ctx.cell.id, "audience": "members"},
-    )
+    await ctx.begin_form("announce", "text", audience="members")
+    # Plain text, so the reader sees the tags they may type.
     ctx.reply(
         ctx._(
             N_(
                 "Write the announcement for %(cell)s. You may use <b>bold</b> and <i>italics</i>. "
                 "Send /cancel to stop."
             ),
-            cell=html.escape(ctx.cell.name),
-        ),
-        html=True,
+            cell=ctx.cell.name,
+        )
     )
 
 
@@ -43,15 +35,7 @@ async def announce(ctx: Ctx) -> None:
 async def announce_unit(ctx: Ctx) -> None:
     """Start the announcement form for the unit: first choose who it is for."""
     assert ctx.unit is not None
-    await begin(
-        session=ctx.session,
-        chat=ctx.chat,
-        user_id=ctx.user_id,
-        flow="announce",
-        step="audience",
-        now=ctx.now,
-        data={"unit": ctx.unit.id},
-    )
+    await ctx.begin_form("announce", "audience")
     ctx.reply(
         ctx._(N_("Who is the announcement for, in %(unit)s?"), unit=ctx.unit.name),
         tuple((flow_button(ctx._(name), key),) for key, name in AUDIENCE_NAMES.items()),
@@ -72,14 +56,13 @@ async def announce_step(ctx: Ctx, state: FlowState, answer: str) -> None:
                     "Write the announcement. You may use <b>bold</b> and <i>italics</i>. "
                     "Send /cancel to stop."
                 )
-            ),
-            html=True,
+            )
         )
         return
     if state.step == "text":
         check_html(answer)  # a UserError here explains the problem and keeps the form at this step
         await advance(session=ctx.session, state=state, step="confirm", now=ctx.now, text=answer)
-        target = await _target_name(ctx, state)
+        target = ctx.cell.name if ctx.cell else ctx.unit.name if ctx.unit else "?"
         ctx.reply(
             ctx._(
                 N_("To: %(target)s, %(audience)s. Preview:"),
@@ -99,8 +82,7 @@ async def announce_step(ctx: Ctx, state: FlowState, answer: str) -> None:
     if answer != "send":
         ctx.reply(ctx._(N_("Cancelled. Nothing from that form was saved.")))
         return
-    cell = await ctx.session.get(Cell, state.data["cell"]) if state.data.get("cell") else None
-    unit = await ctx.session.get(Unit, state.data["unit"]) if state.data.get("unit") else None
+    cell, unit = ctx.cell, ctx.unit
     person = ctx.require_person()
     created = await announcements.create(
         session=ctx.session,
@@ -116,16 +98,10 @@ async def announce_step(ctx: Ctx, state: FlowState, answer: str) -> None:
     )
     assert created.id is not None
     result = await announcements.report(session=ctx.session, announcement_id=created.id)
-    ctx.reply(announcements.render_report(result, ctx.gettext))
+    text = announcements.render_report(result, ctx.gettext)
+    created.report_digest = announcements.digest(text)  # the live report edits only when this changes
+    ctx.reply(text)
     ctx.outcome.wake_delivery = True
-
-
-async def _target_name(ctx: Ctx, state: FlowState) -> str:
-    if state.data.get("cell"):
-        cell = await ctx.session.get(Cell, state.data["cell"])
-        return cell.name if cell else "?"
-    unit = await ctx.session.get(Unit, state.data["unit"])
-    return unit.name if unit else "?"
 
 
 @command("unreachable")

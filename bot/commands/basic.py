@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.chat import GREETING, Ctx, command, flow, flow_button
-from bot.flows import begin, finish
+from bot.flows import finish
 from bot.i18n import LANGUAGES, N_
 from bot.services import access
 from bot.services.identity import LinkResult, redeem
@@ -85,9 +85,7 @@ async def lang(ctx: Ctx) -> None:
     if ctx.args:
         await _set_language(ctx, ctx.args[0])
         return
-    await begin(
-        session=ctx.session, chat=ctx.chat, user_id=ctx.user_id, flow="lang", step="choose", now=ctx.now
-    )
+    await ctx.begin_form("lang", "choose")
     ctx.reply(
         ctx._(N_("Which language would you like?")),
         ((flow_button(LANGUAGE_NAMES["vi"], "vi"), flow_button(LANGUAGE_NAMES["en"], "en")),),

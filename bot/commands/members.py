@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.chat import Ctx, cmd_button, command, flow, flow_button
 from bot.domain import Button
 from bot.errors import UserError
-from bot.flows import advance, begin, finish
+from bot.flows import advance, finish
 from bot.i18n import N_
 from bot.permissions import MANAGE_MEMBERS
 from bot.services import org
@@ -74,15 +74,7 @@ async def members(ctx: Ctx) -> None:
         )
         return
     if action in ("exempt", "end"):
-        await begin(
-            session=ctx.session,
-            chat=ctx.chat,
-            user_id=ctx.user_id,
-            flow="member_reason",
-            step="reason",
-            now=ctx.now,
-            data={"cell": ctx.cell.id, "person": person.id, "action": action},
-        )
+        await ctx.begin_form("member_reason", "reason", person=person.id, action=action)
         question = (
             N_(
                 "Why is %(name)s exempt from party work and meetings? (e.g. illness, age). Send /cancel "
@@ -115,7 +107,7 @@ async def members(ctx: Ctx) -> None:
     )
 
 
-@flow("member_reason")
+@flow("member_reason", requires=MANAGE_MEMBERS)
 async def member_reason(ctx: Ctx, state: FlowState, answer: str) -> None:
     """The reason for an exemption or for leaving; leaving is confirmed before it happens."""
     if state.step == "confirm":
@@ -129,9 +121,9 @@ async def member_reason(ctx: Ctx, state: FlowState, answer: str) -> None:
     elif not answer.strip():
         ctx.reply(ctx._(N_("Please write the reason, or send /cancel.")))
         return
-    from storage.models import Cell
-
-    cell = await ctx.session.get(Cell, state.data["cell"])
+    else:
+        answer = org.check_reason(answer)  # too long: explained, and the form waits for a shorter one
+    cell = ctx.cell
     person = await ctx.session.get(Person, state.data["person"])
     assert cell is not None and person is not None
     actor = org.Actor(f"{ctx.chat.platform}:{ctx.user_id}", ctx.require_person().id)

@@ -7,18 +7,20 @@ from datetime import timedelta
 from sqlmodel import col, select
 
 from bot.chat import Ctx, cmd_button, command
-from bot.domain import Button, ChatRef, Document
+from bot.domain import Button, Document
 from bot.errors import UserError
 from bot.i18n import N_
-from bot.permissions import GRANTABLE_IN_CELL
+from bot.permissions import GRANTABLE_IN_CELL, Role
 from bot.services import identity, invites, org
 from bot.texts import ROLE_NAMES
 from storage import repo
+from storage.ids import parse_id
 from storage.models import Cell, Delegation, Person, RoleAssignment
 
 # Short codes keep button data under Telegram's 64 bytes.
 ROLE_CODES = {"cm": "committee_member", "ds": "deputy_secretary", "se": "secretary", "or": "organiser"}
 CODE_OF = {role: code for code, role in ROLE_CODES.items()}
+MAX_DELEGATION_DAYS = 90
 
 
 def _actor(ctx: Ctx) -> org.Actor:
@@ -48,33 +50,72 @@ async def _send_invites(ctx: Ctx, cells: list[Cell], scope_name: str, filename: 
     batch = await invites.for_cells(
         session=ctx.session, cells=cells, now=ctx.now, config=ctx.config, username=username, actor=_actor(ctx)
     )
-    private = ChatRef(ctx.chat.platform, ctx.user_id)
     if not batch.rows:
         ctx.reply(ctx._(N_("Every member of %(cell)s has linked an account already."), cell=scope_name))
         return
-    ctx.reply(invites.as_text(batch, gettext=ctx.gettext, tz=ctx.config.tz), chat=private)
+    # ctx.here is the private chat even when the command was written in a group.
+    ctx.reply(invites.as_text(batch, gettext=ctx.gettext, tz=ctx.config.tz))
     csv_file = invites.as_csv(batch, gettext=ctx.gettext, tz=ctx.config.tz)
     caption = ctx._(N_("Invite codes for %(cell)s"), cell=scope_name)
-    ctx.reply("", chat=private, document=Document(filename, csv_file, caption))
-    if not ctx.incoming.private:
-        ctx.reply(ctx._(N_("I have sent you the invite codes in a private chat.")))
+    ctx.reply("", document=Document(filename, csv_file, caption))
 
 
 @command("delegate")
 async def delegate(ctx: Ctx) -> None:
-    """Let the deputy act as secretary for N days (/delegate 7), or end it (/delegate stop)."""
+    """The secretary lets the deputy act as secretary for N days (/delegate 7); /delegate stop ends it.
+
+    Organisers of the unit see and stop a delegation, but only the sitting secretary starts one.
+    """
     assert ctx.cell is not None and ctx.cell.id is not None
+    secretary = Role.SECRETARY in ctx.roles
+    running = list(await repo.running_delegations(session=ctx.session, day=ctx.today, cell_id=ctx.cell.id))
+    cell = f"#{ctx.cell.id}"
+    if ctx.args and ctx.args[0] == "stop":
+        if not running:
+            raise UserError(N_("There is no delegation running."))
+        await org.end_delegations(
+            ctx.session,
+            person_id=None,
+            cell_id=ctx.cell.id,
+            day=ctx.today,
+            now=ctx.now,
+            actor=_actor(ctx),
+            why="stop",
+        )
+        names = [await _name(ctx, d.to_person_id) for d in running]
+        ctx.reply(ctx._(N_("The delegation to comrade %(name)s has ended."), name=", ".join(names)))
+        return
+    if not secretary:
+        if ctx.args:
+            raise UserError(
+                N_("Only the secretary of %(cell)s can delegate their duties."), cell=ctx.cell.name
+            )
+        if not running:
+            ctx.reply(ctx._(N_("No delegation runs in %(cell)s."), cell=ctx.cell.name))
+            return
+        lines = [
+            ctx._(
+                N_("Comrade %(name)s acts as secretary of %(cell)s from %(start)s to %(end)s."),
+                name=await _name(ctx, d.to_person_id),
+                cell=ctx.cell.name,
+                start=d.valid_from.strftime("%d/%m/%Y"),
+                end=d.valid_to.strftime("%d/%m/%Y"),
+            )
+            for d in running
+        ]
+        ctx.reply(
+            "\n".join(lines), ((cmd_button(ctx._(N_("End the delegation now")), "delegate", cell, "stop"),),)
+        )
+        return
+    me = ctx.require_person()
     deputies = await repo.role_holders(
         session=ctx.session, role="deputy_secretary", day=ctx.today, cell_id=ctx.cell.id
     )
-    if not deputies:
+    deputy = await ctx.session.get(Person, deputies[0].person_id) if deputies else None
+    if deputy is None or deputy.id is None:
         raise UserError(N_("%(cell)s has no deputy secretary to delegate to."), cell=ctx.cell.name)
-    deputy = await ctx.session.get(Person, deputies[0].person_id)
-    assert deputy is not None and deputy.id is not None
-    running = await repo.active_delegation(
-        session=ctx.session, cell_id=ctx.cell.id, person_id=deputy.id, day=ctx.today
-    )
-    cell = f"#{ctx.cell.id}"
+    if deputy.id == me.id:
+        raise UserError(N_("You cannot delegate your duties to yourself."))
     if not ctx.args:
         lines = [
             ctx._(
@@ -90,37 +131,22 @@ async def delegate(ctx: Ctx) -> None:
         ]
         if running:
             lines.append(
-                ctx._(N_("A delegation runs until %(date)s."), date=running.valid_to.strftime("%d/%m/%Y"))
+                ctx._(N_("A delegation runs until %(date)s."), date=running[-1].valid_to.strftime("%d/%m/%Y"))
             )
             buttons.append((cmd_button(ctx._(N_("End the delegation now")), "delegate", cell, "stop"),))
         ctx.reply("\n".join(lines), tuple(buttons))
         return
-    actor = _actor(ctx)
-    if ctx.args[0] == "stop":
-        if running is None:
-            raise UserError(N_("There is no delegation running."))
-        running.revoked_at = ctx.now
-        await org.record_change(
-            ctx.session,
-            actor=actor,
-            now=ctx.now,
-            action="delegation.end",
-            subject=f"cell:{ctx.cell.id}",
-            before={"to": deputy.id},
-        )
-        ctx.reply(ctx._(N_("The delegation to comrade %(name)s has ended."), name=deputy.full_name))
-        return
-    if not ctx.args[0].isdigit() or not 1 <= int(ctx.args[0]) <= 90:
+    days = parse_id(ctx.args[0])
+    if days is None or days > MAX_DELEGATION_DAYS:
         raise UserError(N_("Give the number of days, from 1 to 90: for example /delegate 7."))
-    until = ctx.today + timedelta(days=int(ctx.args[0]) - 1)
-    if running:
-        running.revoked_at = ctx.now
-    secretary = ctx.require_person()
-    assert secretary.id is not None
+    until = ctx.today + timedelta(days=days - 1)
+    for previous in running:  # a new delegation replaces the running one
+        previous.revoked_at = ctx.now
+    assert me.id is not None
     ctx.session.add(
         Delegation(
             cell_id=ctx.cell.id,
-            from_person_id=secretary.id,
+            from_person_id=me.id,
             to_person_id=deputy.id,
             valid_from=ctx.today,
             valid_to=until,
@@ -130,7 +156,7 @@ async def delegate(ctx: Ctx) -> None:
     await ctx.session.flush()
     await org.record_change(
         ctx.session,
-        actor=actor,
+        actor=_actor(ctx),
         now=ctx.now,
         action="delegation.start",
         subject=f"cell:{ctx.cell.id}",
@@ -147,10 +173,16 @@ async def delegate(ctx: Ctx) -> None:
     )
 
 
+async def _name(ctx: Ctx, person_id: int) -> str:
+    person = await ctx.session.get(Person, person_id)
+    return person.full_name if person else "?"
+
+
 async def _cell_in_unit(ctx: Ctx, cell_id: str) -> Cell:
     """A cell under the organiser's unit (never one outside it, whatever the button says)."""
     assert ctx.unit is not None and ctx.unit.id is not None
-    cell = await ctx.session.get(Cell, int(cell_id)) if cell_id.isdigit() else None
+    cell_key = parse_id(cell_id)
+    cell = await ctx.session.get(Cell, cell_key) if cell_key else None
     units = await repo.unit_descendants(session=ctx.session, unit_id=ctx.unit.id)
     if cell is None or cell.unit_id not in units or cell.closed_at is not None:
         raise UserError(N_("That cell is not in your unit."))
@@ -233,7 +265,8 @@ async def roles(ctx: Ctx) -> None:
         member_ids = {
             p.id for p, _ in await repo.cell_members(session=ctx.session, cell_id=cell.id, day=ctx.today)
         }
-        person = await ctx.session.get(Person, int(args[3])) if args[3].isdigit() else None
+        person_key = parse_id(args[3])
+        person = await ctx.session.get(Person, person_key) if person_key else None
         if person is None or person.id not in member_ids:
             raise UserError(N_("Only a member of the cell can hold an officer role in it."))
         await org.grant_role(
@@ -255,8 +288,9 @@ async def roles(ctx: Ctx) -> None:
             ((cmd_button(ctx._(N_("« Back")), "roles", unit, "cell", cell.id),),),
         )
         return
-    if args[0] == "revoke" and len(args) == 2 and args[1].isdigit():
-        assignment = await ctx.session.get(RoleAssignment, int(args[1]))
+    if args[0] == "revoke" and len(args) == 2:
+        assignment_key = parse_id(args[1])
+        assignment = await ctx.session.get(RoleAssignment, assignment_key) if assignment_key else None
         if assignment is None or assignment.cell_id is None or assignment.valid_to is not None:
             raise UserError(N_("That role is not held any more."))
         cell = await _cell_in_unit(ctx, str(assignment.cell_id))

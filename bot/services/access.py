@@ -26,7 +26,7 @@ async def roles_in_cell(*, session: AsyncSession, person_id: int, cell: Cell, da
             roles.add(Role(assignment.role))
     if Role.DEPUTY in roles and cell.id is not None:
         if await repo.active_delegation(session=session, cell_id=cell.id, person_id=person_id, day=day):
-            roles.add(Role.SECRETARY)
+            roles.add(Role.ACTING_SECRETARY)
     organiser_units = {a.unit_id for a in assignments if a.role == Role.ORGANISER and a.unit_id}
     if organiser_units:
         if organiser_units & set(await repo.unit_ancestors(session=session, unit_id=cell.unit_id)):
@@ -55,7 +55,7 @@ async def roles_anywhere(*, session: AsyncSession, person_id: int, day: date) ->
             if await repo.active_delegation(
                 session=session, cell_id=assignment.cell_id, person_id=person_id, day=day
             ):
-                roles.add(Role.SECRETARY)
+                roles.add(Role.ACTING_SECRETARY)
     return roles
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -177,6 +178,11 @@ UNREACHABLE_REASON_TEXT = {
 }
 
 
+def digest(text: str) -> str:
+    """A short fingerprint of a report's text: equal fingerprints mean an edit would change nothing."""
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
 def render_report(result: DeliveryReport, gettext: Callable[[str], str]) -> str:
     """The delivery report as text for the author."""
     lines = [
@@ -213,7 +219,7 @@ async def unreachable_members(*, session: AsyncSession, cell: Cell, day: date) -
     """Members of the cell the bot cannot reach now, with the reason.
 
     Not linked, or the last message to their chat came back unreachable (blocked, deleted, not found)
-    with nothing delivered to them since.
+    with nothing delivered to them since and nothing heard from them since.
     """
     assert cell.id is not None
     members = [p for p, _ in await repo.cell_members(session=session, cell_id=cell.id, day=day)]
@@ -238,6 +244,10 @@ async def unreachable_members(*, session: AsyncSession, cell: Cell, day: date) -
                     .limit(1)
                 )
             ).first()
-            if last is not None and last.status == "unreachable":
-                result.append((person, last.reason or "blocked"))
+            if last is None or last.status != "unreachable":
+                continue
+            failed_at = last.claimed_at or last.created_at
+            if chat.last_seen_at is not None and chat.last_seen_at >= failed_at:
+                continue  # they wrote to the bot since: the block is over
+            result.append((person, last.reason or "blocked"))
     return result

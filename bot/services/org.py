@@ -22,6 +22,7 @@ from storage.models import (
     OFFICER_ROLES,
     Cell,
     ChatIdentity,
+    Delegation,
     Exemption,
     Membership,
     MemberStatus,
@@ -315,7 +316,59 @@ async def revoke_role(
         before=before,
         after=after,
     )
+    if role == "secretary" and cell is not None:
+        await end_delegations(
+            session, person_id=person.id, cell_id=cell.id, day=today, now=now, actor=actor, why="role.revoke"
+        )
     return assignment
+
+
+async def end_delegations(
+    session: AsyncSession,
+    *,
+    person_id: int | None,
+    cell_id: int | None,
+    day: date,
+    now: datetime,
+    actor: Actor,
+    why: str,
+) -> list[Delegation]:
+    """End the delegations a secretary gave (in one cell, or all of them), each audited.
+
+    A delegation lends the secretary's own office, so it ends with it.
+    """
+    ended = list(
+        await repo.running_delegations(session=session, day=day, cell_id=cell_id, from_person_id=person_id)
+    )
+    for delegation in ended:
+        delegation.revoked_at = now
+        await session.flush()
+        await record_change(
+            session,
+            actor=actor,
+            now=now,
+            action="delegation.end",
+            subject=f"cell:{delegation.cell_id}",
+            before={"to": delegation.to_person_id, "from": delegation.from_person_id},
+            after={"because": why},
+        )
+    return ended
+
+
+# Longest free text stored in a varchar(500) reason column (exemptions, end of membership).
+MAX_REASON = 500
+
+
+def check_reason(reason: str) -> str:
+    """The reason, trimmed; a UserError when it is empty or longer than the column holds."""
+    reason = reason.strip()
+    if len(reason) > MAX_REASON:
+        raise UserError(
+            N_("The reason is %(length)s characters long; please keep it to at most %(max)s."),
+            length=len(reason),
+            max=MAX_REASON,
+        )
+    return reason
 
 
 async def end_period(session: AsyncSession, row: Membership | RoleAssignment, on: date) -> None:
@@ -395,7 +448,8 @@ async def exempt(
     now: datetime,
 ) -> Exemption:
     """Exempt a member from party work and meetings for a period."""
-    if not reason.strip():
+    reason = check_reason(reason)
+    if not reason:
         raise UserError(N_("Give the reason for the exemption."))
     if valid_to is not None and valid_to < valid_from:
         raise UserError(N_("The end date is before the start date."))
@@ -428,7 +482,8 @@ async def end_membership(
     *, session: AsyncSession, person: Person, on: date, reason: str, actor: Actor, now: datetime
 ) -> list[Membership]:
     """End every cell tie and officer role of a person on a date (moved away, died, removed)."""
-    if not reason.strip():
+    reason = check_reason(reason)
+    if not reason:
         raise UserError(N_("Give the reason the membership ends."))
     assert person.id is not None
     memberships = list(await repo.active_memberships(session=session, person_id=person.id, day=on))
@@ -440,6 +495,9 @@ async def end_membership(
     for assignment in await repo.active_roles(session=session, person_id=person.id, day=on):
         await end_period(session, assignment, on)
     await session.flush()
+    await end_delegations(
+        session, person_id=person.id, cell_id=None, day=on, now=now, actor=actor, why="member.end"
+    )
     await record_change(
         session,
         actor=actor,

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
+from collections.abc import Callable, Coroutine
 from typing import Any, cast
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -19,11 +23,31 @@ from telegram.ext import (
 
 from bot.config import Config
 from bot.domain import ChatRef, Incoming, Outcome, Sender
-from bot.ports import DeliveryError
+from bot.i18n import N_, translator
+from bot.ports import DeliveryError, Rejected
 from bot.runtime import Runtime
 from handlers.telegram.transport import PLATFORM, TelegramTransport
 
 log = logging.getLogger(__name__)
+
+# Kinds of non-text message people send; the first one a message has names it for the core.
+MEDIA_KINDS = (
+    "photo",
+    "sticker",
+    "voice",
+    "video_note",
+    "video",
+    "audio",
+    "animation",
+    "document",
+    "location",
+    "venue",
+    "contact",
+    "poll",
+    "dice",
+)
+SORRY = N_("Sorry, something went wrong on my side. Please try again in a minute.")
+UNDELIVERED = N_("Sorry, I could not show you that, so the form is closed. Please try again.")
 
 
 def build_application(config: Config, runtime: Runtime) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -47,11 +71,34 @@ def build_application(config: Config, runtime: Runtime) -> Application[Any, Any,
         .build()
     )
     application.bot_data["runtime"] = runtime
-    application.add_handler(MessageHandler(filters.TEXT, on_message))
-    application.add_handler(CallbackQueryHandler(on_button))
+    application.bot_data["queues"] = ChatQueues()
+    # Messages and edits of them; joins, leaves and other service messages are not people talking.
+    messages = filters.UpdateType.MESSAGES & ~filters.StatusUpdate.ALL
+    application.add_handler(MessageHandler(messages, in_order(on_message), block=False))
+    application.add_handler(CallbackQueryHandler(in_order(on_button), block=False))
     application.add_error_handler(on_error)
     runtime.attach(TelegramTransport(application.bot))
     return application
+
+
+class ChatQueues:
+    """One chat's updates one after another, in order; different chats side by side.
+
+    Replies into a group wait for that group's flood limit. Handled one update at a time, that wait
+    stalled every other chat (a stranger flooding a group delayed a member's private /help), so the
+    handlers run as tasks (block=False) and only wait for their own chat's earlier updates.
+    """
+
+    def __init__(self) -> None:
+        self._locks: weakref.WeakValueDictionary[int | None, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def of(self, update: Update) -> asyncio.Lock:
+        """The lock that orders this update's chat."""
+        key = update.effective_chat.id if update.effective_chat is not None else None
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        return lock
 
 
 def smooth(max_rate: float, period: float) -> tuple[float, float]:
@@ -65,45 +112,83 @@ def smooth(max_rate: float, period: float) -> tuple[float, float]:
     return bucket, bucket / per_second
 
 
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+
+
+def in_order(handler: Handler) -> Handler:
+    """Run the handler after the earlier updates of the same chat (see ChatQueues)."""
+
+    async def ordered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        async with cast(ChatQueues, context.bot_data["queues"]).of(update):
+            await handler(update, context)
+
+    ordered.__doc__ = handler.__doc__
+    return ordered
+
+
 def _runtime(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
     return cast(Runtime, context.bot_data["runtime"])
 
 
-def _incoming(
-    update: Update, *, text: str | None = None, button: str | None = None, message_id: str | None = None
-) -> Incoming:
+def _incoming(update: Update, **fields: Any) -> Incoming:
     user = update.effective_user
     chat = update.effective_chat
     assert user is not None and chat is not None
     return Incoming(
         chat=ChatRef(PLATFORM, str(chat.id)),
         sender=Sender(PLATFORM, str(user.id), user.full_name, user.language_code),
-        text=text,
-        button=button,
         update_id=str(update.update_id),
         private=chat.type == ChatType.PRIVATE,
-        message_id=message_id,
+        **fields,
     )
 
 
+def _for_another_bot(message: Message, username: str | None) -> bool:
+    """True for '/command@otherbot': in a group, a command addressed to someone else."""
+    for entity in message.entities:
+        if entity.type == "bot_command" and entity.offset == 0:
+            command = message.parse_entity(entity)
+            _, at, addressee = command.partition("@")
+            return bool(at) and addressee.lower() != (username or "").lower()
+    return False
+
+
 async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A text or /command from a user."""
-    if update.effective_message is None or update.effective_user is None:
+    """A text, a /command, an edit of one, or a photo, sticker, voice ... from a user."""
+    message = update.effective_message
+    if message is None or update.effective_user is None:
         return
-    incoming = _incoming(update, text=update.effective_message.text)
+    if _for_another_bot(message, context.bot.username):
+        return
+    media = (
+        None if message.text is not None else next((k for k in MEDIA_KINDS if getattr(message, k)), "other")
+    )
+    incoming = _incoming(update, text=message.text, edited=update.edited_message is not None, media=media)
     await _deliver(context, incoming, await _runtime(context).chat.handle(incoming), None)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """An inline button press."""
+    """An inline button press: the work first, then the answer, so a failed answer loses nothing."""
     query = update.callback_query
     if query is None or update.effective_user is None:
         return
-    # Answer at once so the user's spinner stops even if the work takes a moment.
-    await query.answer()
-    message_id = str(query.message.message_id) if query.message else None
-    incoming = _incoming(update, button=query.data, message_id=message_id)
-    await _deliver(context, incoming, await _runtime(context).chat.handle(incoming), message_id)
+    pressed = query.message if isinstance(query.message, Message) else None
+    message_id = str(pressed.message_id) if pressed else None
+    incoming = _incoming(
+        update,
+        button=query.data,
+        message_id=message_id,
+        message_text=(pressed.text or pressed.caption or "") if pressed else None,
+        message_labels=tuple(tuple(b.text for b in row) for row in pressed.reply_markup.inline_keyboard)
+        if pressed and pressed.reply_markup
+        else (),
+    )
+    outcome = await _runtime(context).chat.handle(incoming)
+    try:
+        await query.answer(outcome.answer)
+    except TelegramError as error:  # "query is too old" after downtime: the work is done all the same
+        log.info("press %s not answered: %s", query.id, error)
+    await _deliver(context, incoming, outcome, message_id)
 
 
 async def _deliver(
@@ -115,9 +200,18 @@ async def _deliver(
         chat = reply.chat or incoming.chat
         try:
             if reply.edit and pressed is not None and chat == incoming.chat:
-                await transport.edit(chat, pressed, reply)
-            else:
-                await transport.send(chat, reply)
+                try:
+                    await transport.edit(chat, pressed, reply)
+                    continue
+                except Rejected as error:  # the message is gone or too old to edit: send a new one
+                    log.info("edit of %s failed (%s); sending anew", pressed, error.detail)
+            await transport.send(chat, reply)
+        except Rejected as error:
+            # What the core wanted shown was refused: never leave a form waiting for an answer to
+            # something its reader never saw (a preview, then a typed "send").
+            log.warning("reply to %s refused: %s", chat.chat_id, error.detail)
+            await runtime.chat.abandon_form(chat=chat, user_id=incoming.sender.user_id)
+            await _say(context, chat, UNDELIVERED, incoming)
         except DeliveryError as error:
             log.warning("reply to %s not delivered: %r", chat.chat_id, error)
     if outcome.wake_delivery:
@@ -130,22 +224,26 @@ async def _deliver(
         )
 
 
+async def _say(context: ContextTypes.DEFAULT_TYPE, chat: ChatRef, msgid: str, incoming: Incoming) -> None:
+    """Send a short plain apology in the person's own language; give up quietly if even that fails."""
+    try:
+        lang = await _runtime(context).chat.language_for(
+            platform=PLATFORM,
+            external_id=incoming.sender.user_id,
+            language_code=incoming.sender.language_code,
+        )
+        await context.bot.send_message(int(chat.chat_id), translator(lang).gettext(msgid))
+    except Exception:  # noqa: BLE001  (nothing more we can do)
+        log.exception("could not apologise to %s", chat.chat_id)
+
+
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure and say sorry, so the user is not left waiting in silence."""
     log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
-    if isinstance(update, Update) and update.effective_chat is not None:
-        from bot.i18n import pick_language, translator
-
+    if isinstance(update, Update) and update.effective_chat is not None and update.effective_user is not None:
         user = update.effective_user
-        lang = pick_language(
-            None, user.language_code if user else None, _runtime(context).config.default_language
+        incoming = Incoming(
+            chat=ChatRef(PLATFORM, str(update.effective_chat.id)),
+            sender=Sender(PLATFORM, str(user.id), user.full_name, user.language_code),
         )
-        try:
-            await context.bot.send_message(
-                update.effective_chat.id,
-                translator(lang).gettext(
-                    "Sorry, something went wrong on my side. Please try again in a minute."
-                ),
-            )
-        except Exception:  # noqa: BLE001  (nothing more we can do)
-            log.exception("could not apologise")
+        await _say(context, incoming.chat, SORRY, incoming)

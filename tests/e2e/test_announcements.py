@@ -13,7 +13,7 @@ from handlers.telegram.fake_bot_api import FakeBotAPI
 from storage import repo
 from storage.db import Sessions
 from storage.models import ChatIdentity
-from tests.support import TODAY, RunningBot, add_commune_with_cell, running_bot
+from tests.support import TODAY, RunningBot, add_commune_with_cell, button, running_bot
 
 pytestmark = pytest.mark.e2e
 SAMPLES = Path(__file__).resolve().parents[2] / "bot" / "samples"
@@ -73,7 +73,7 @@ async def test_an_announcement_reports_sent_unlinked_and_blocked(
         [_, preview] = await fake.wait_for_sent(chat_id=secretary, count=2)
         assert "thứ Năm" in preview["text"]
         fake.user_sends(secretary, "not a button")  # typed text at the confirm step does not send it
-        fake.user_presses(secretary, preview["message_id"], "f:send")
+        fake.user_presses(secretary, preview["message_id"], button(fake, preview, "Gửi"))
         # 19 members: 2 not linked, 1 blocked the bot, 16 receive it (the secretary too).
         await fake.wait_until(lambda: len(announced(fake)) == 16, what="16 announcements")
         await bot.runtime.delivery.wait_settled()

@@ -67,10 +67,13 @@ async def test_a_delegation_makes_the_deputy_secretary_only_between_its_dates(
             )
         )
     deputy = s.people["deputy"]
-    assert Role.SECRETARY not in await roles(sessions, deputy, s.cell, TODAY)
-    assert Role.SECRETARY in await roles(sessions, deputy, s.cell, TODAY + timedelta(days=1))
-    assert Role.SECRETARY in await roles(sessions, deputy, s.cell, TODAY + timedelta(days=3))
-    assert Role.SECRETARY not in await roles(sessions, deputy, s.cell, TODAY + timedelta(days=4))
+    assert Role.ACTING_SECRETARY not in await roles(sessions, deputy, s.cell, TODAY)
+    assert Role.ACTING_SECRETARY in await roles(sessions, deputy, s.cell, TODAY + timedelta(days=1))
+    assert Role.ACTING_SECRETARY in await roles(sessions, deputy, s.cell, TODAY + timedelta(days=3))
+    assert Role.ACTING_SECRETARY not in await roles(sessions, deputy, s.cell, TODAY + timedelta(days=4))
+    assert Role.SECRETARY not in await roles(sessions, deputy, s.cell, TODAY + timedelta(days=1)), (
+        "acting is not holding the office: only the secretary delegates"
+    )
 
 
 async def test_a_revoked_role_stops_the_same_day(world: tuple[Sessions, Seed], clock: FakeClock) -> None:
