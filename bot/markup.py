@@ -11,34 +11,39 @@ mark two. Captions: 1,024 by the same rule; callback answers: 200 (Bot API docs:
 longer answers get "MESSAGE_TOO_LONG"). Telegram counts after trimming leading and trailing spaces
 and newlines; we count before, so we may refuse a few characters early but never let through too much.
 
-HTML. Verified against tdlib, td/telegram/MessageEntity.cpp (`parse_html` and `decode_html_entity`,
-2024 copy with expandable blockquotes; the Bot API server runs this parser), plus `fix_formatted_text`
-in the same file, LinkManager.cpp (`check_link_impl`) and td/utils/HttpUrl.cpp (`parse_url`):
-- Tags (case-insensitive): b strong i em u ins s strike del a code pre span tg-spoiler tg-emoji
-  blockquote. Anything else: 'Unsupported start tag "x" at byte offset N'. A bare "<" reads as a tag
-  with an empty name, so "1 < 2" is refused the same way; write &lt;.
-- Attributes: name=value with the value quoted ('…' or "…", entities decoded inside) or a bare name
-  token [A-Za-z0-9.-]; a name without "=" is allowed and ignored (except `expandable`). Unknown
-  attributes are parsed and ignored. Recognised: a href; code class="language-x" (only meaningful as
-  <pre><code class="language-x">, which makes one pre entity with a language; a lone <code> drops
-  it); span class="tg-spoiler" is *required* ('Tag "span" must have class "tg-spoiler"');
-  tg-emoji emoji-id must be a non-zero 64-bit integer ("Invalid custom emoji identifier specified",
-  checked only when the tag has content); blockquote expandable makes an expandable blockquote.
-- End tags must match the innermost open tag ('Unmatched end tag at byte offset N, expected "</b>",
-  found "</i>"'); "</>" closes whatever is open; an end tag with nothing open is "Unexpected end
-  tag"; a tag left open is 'Can't find end tag corresponding to start tag "b"'.
-- Entities: only &lt; &gt; &amp; &quot; are named (the ";" is optional); any other (&nbsp;, &copy;)
-  stays literal text, as does a bare "&". Numeric &#NNN; and &#xHH; (lower-case x only) are decoded
-  when non-zero, below U+10FFFF and under 10 characters long, else left literal. A surrogate code
-  (&#xD83D;) is refused: "Text contains invalid Unicode characters after decoding HTML entities".
+HTML. Verified against tdlib's source, which the Bot API server runs: td/telegram/MessageEntity.cpp
+at commit 1a901a0e (2024; `parse_html`, `decode_html_entity`, `fix_formatted_text`,
+`clean_input_string_with_entities`), td/telegram/LinkManager.cpp (`check_link_impl`),
+td/utils/HttpUrl.cpp (`parse_url`) and tdutils/td/utils/misc.h (`is_space`, `to_integer_safe`):
+- Tags, case-insensitive: b strong i em u ins s strike del a code pre span tg-spoiler tg-emoji
+  blockquote. Anything else: 'Unsupported start tag "x" at byte offset N' (offsets are UTF-8 bytes).
+  A bare "<" reads as a tag with an empty name, so "1 < 2" is refused the same way: write &lt;.
+- Attributes: name=value with the value quoted ('…' or "…", character references decoded) or a
+  bare token [A-Za-z0-9.-]; a name without "=" is allowed. Names are case-sensitive, and unknown
+  ones are parsed and ignored. Recognised: a href; code class="language-x", which only counts as
+  <pre><code class="language-x"> (one pre entity with a language; a lone <code> drops it);
+  span class="tg-spoiler", *required* ('Tag "span" must have class "tg-spoiler"'); tg-emoji
+  emoji-id, a non-zero 64-bit integer written plainly ("Invalid custom emoji identifier specified",
+  checked only when the tag has content); blockquote expandable, an expandable blockquote.
+- An end tag must match the innermost open tag ('Unmatched end tag at byte offset N, expected
+  "</b>", found "</i>"'); "</>" closes whatever is open; an end tag with nothing open is
+  "Unexpected end tag"; a tag left open is 'Can't find end tag corresponding to start tag "b"'.
+  Broken syntax has its own errors ("Unclosed start tag", "Empty attribute name in the tag",
+  "Unexpected end of name token", "Unclosed end tag").
+- Character references: only &lt; &gt; &amp; &quot; are named (the ";" is optional); any other
+  (&nbsp;, &copy;) stays literal text, as does a bare "&". Numeric &#NNN; and &#xHH; (lower-case x
+  only) are decoded when non-zero, below U+10FFFF and under 10 characters long, else left literal.
+  A surrogate (&#xD83D;, even as half of a pair) is refused: "Text contains invalid Unicode
+  characters after decoding HTML entities, check for unmatched surrogate code units".
 - Empty elements (<b></b>, <a href="…"></a>) produce no entity and no error.
-- Links: the href, or the link text when href is missing or empty, must be http(s) (scheme optional,
-  "http://" assumed) with a host that contains a dot and only URL characters, or tg:/ton:/tonsite:;
-  "tg://user?id=N" becomes a text mention. Telegram *silently* drops any other link and keeps the text
-  (no error), so the core refuses such links at input instead of letting them vanish.
-- Nesting is never an error: Telegram later drops formatting it cannot nest (bold inside code/pre,
-  intersecting links) and trims whitespace; a text that is only spaces and newlines after that
-  (control characters count as spaces) is "message text is empty".
+- Links: the href, or the link's text when href is missing or empty, must be http(s) (the scheme
+  may be left out; "http://" is assumed) with a host that contains a dot and only URL characters,
+  or tg:/ton:/tonsite:. Telegram stores it normalised ("https://x.example" → "https://x.example/"),
+  and "tg://user?id=N" becomes a text mention. Any other link is *silently* dropped (the text stays,
+  no error), so the core's input check refuses such links instead of letting them vanish.
+- Nesting is never an error: Telegram later drops formatting it cannot nest (bold inside code or
+  pre, intersecting links), turns control characters into spaces and trims leading and trailing
+  spaces and newlines; a text left empty is "message text is empty".
 """
 
 from __future__ import annotations
@@ -142,11 +147,11 @@ _PRIORITY = {
     "spoiler": 94,
     "custom_emoji": 99,
 }
-_SPACE = " \t\r\n\v"
+_END = "\0"  # what _At reads past the end of the text, like the NUL that ends tdlib's C string
 
 
 def _is_space(c: str) -> bool:
-    return c == "" or c in _SPACE  # "" is the end of the text, which tdlib's loops treat as a space
+    return c in " \t\r\n\v\0"  # tdlib's is_space, which counts the terminating NUL as a space
 
 
 def _ascii_lower(text: str) -> str:
@@ -167,17 +172,17 @@ def _decode_entity(source: str, pos: int) -> tuple[int, int] | None:
         end += 1
         if at[end] == "x":
             end += 1
-            while at[end] and at[end] in "0123456789abcdefABCDEF":
+            while at[end] in "0123456789abcdefABCDEF":
                 code = code * 16 + int(at[end], 16)
                 end += 1
         else:
-            while at[end] and at[end] in "0123456789":
+            while at[end] in "0123456789":
                 code = code * 10 + int(at[end])
                 end += 1
         if code == 0 or code >= 0x10FFFF or end - pos >= 10:
             return None
     else:
-        while at[end] and at[end] in _ALPHA:
+        while at[end] in _ALPHA:
             end += 1
         name = _NAMED.get(source[pos + 1 : end])
         if name is None:
@@ -189,13 +194,13 @@ def _decode_entity(source: str, pos: int) -> tuple[int, int] | None:
 
 
 class _At:
-    """source[i], or "" past the end (tdlib reads a terminating NUL there)."""
+    """source[i], or NUL past the end, so the parser reads the text as tdlib does."""
 
     def __init__(self, source: str) -> None:
         self.source = source
 
     def __getitem__(self, index: int) -> str:
-        return self.source[index] if index < len(self.source) else ""
+        return self.source[index] if index < len(self.source) else _END
 
 
 @dataclass(slots=True)
@@ -278,14 +283,14 @@ class _Parser:
         i = begin + 1
         while not _is_space(at[i]) and at[i] != ">":
             i += 1
-        if at[i] == "":
+        if at[i] == _END:
             raise self._error("broken_tag", "Unclosed start tag", begin)
         tag = _ascii_lower(self.source[begin + 1 : i])
         if tag not in TAGS:
             raise self._error("unsupported_tag", f'Unsupported start tag "{tag}"', begin, tag=tag)
         argument = ""
         while at[i] != ">":
-            while at[i] != "" and _is_space(at[i]):
+            while at[i] != _END and _is_space(at[i]):
                 i += 1
             if at[i] == ">":
                 break
@@ -295,29 +300,29 @@ class _Parser:
             name = self.source[name_begin:i]
             if not name:
                 raise self._error("broken_tag", f'Empty attribute name in the tag "{tag}"', begin)
-            while at[i] != "" and _is_space(at[i]):
+            while at[i] != _END and _is_space(at[i]):
                 i += 1
             if at[i] != "=":
-                if at[i] == "":
+                if at[i] == _END:
                     raise self._error("broken_tag", f'Unclosed start tag "{tag}"', begin)
                 if tag == "blockquote" and name == "expandable":
                     argument = "1"
                 continue
             i += 1
-            while at[i] != "" and _is_space(at[i]):
+            while at[i] != _END and _is_space(at[i]):
                 i += 1
-            if at[i] == "":
+            if at[i] == _END:
                 raise self._error("broken_tag", f'Unclosed start tag "{tag}"', begin)
             if at[i] not in ("'", '"'):
                 token_begin = i
-                while at[i] and (at[i] in _ALNUM or at[i] in ".-"):
+                while at[i] in _ALNUM or at[i] in ".-":
                     i += 1
                 value = _ascii_lower(self.source[token_begin:i])
                 if not _is_space(at[i]) and at[i] != ">":
                     raise self._error("broken_tag", "Unexpected end of name token", token_begin)
             else:
                 quote, i, chars = at[i], i + 1, []
-                while at[i] != quote and at[i] != "":
+                while at[i] != quote and at[i] != _END:
                     if at[i] == "&" and (decoded := _decode_entity(self.source, i)) is not None:
                         chars.append(chr(decoded[0]))
                         i = decoded[1]
@@ -327,7 +332,7 @@ class _Parser:
                 if at[i] == quote:
                     i += 1
                 value = "".join(chars)
-            if at[i] == "":
+            if at[i] == _END:
                 raise self._error("broken_tag", "Unclosed start tag", begin)
             if tag == "a" and name == "href":
                 argument = value
@@ -353,7 +358,7 @@ class _Parser:
         while not _is_space(at[i]) and at[i] != ">":
             i += 1
         name = _ascii_lower(self.source[begin + 2 : i])
-        while at[i] != "" and _is_space(at[i]):
+        while at[i] != _END and _is_space(at[i]):
             i += 1
         if at[i] != ">":
             raise self._error("broken_tag", "Unclosed end tag", begin)
@@ -380,7 +385,9 @@ class _Parser:
         if tag in _SIMPLE_TAGS:
             self.entities.append(Entity(_SIMPLE_TAGS[tag], offset, length))
         elif tag == "tg-emoji":
-            if not re.fullmatch(r"-?[0-9]{1,19}", argument) or not 0 < abs(int(argument)) < 2**63:
+            # tdlib's to_integer_safe<int64>: the text must be exactly the number printed back.
+            number = int(argument) if re.fullmatch(r"-?[0-9]{1,19}", argument) else 0
+            if number == 0 or str(number) != argument or not -(2**63) <= number < 2**63:
                 raise HTMLError("custom_emoji", "Invalid custom emoji identifier specified", opened.position)
             self.entities.append(Entity("custom_emoji", offset, length, custom_emoji_id=argument))
         elif tag == "a":

@@ -85,6 +85,9 @@ def test_the_splitter_counts_like_telegram_so_4096_emoji_stay_one_message() -> N
     assert split_text(GRIN * 4096) == [GRIN * 4096]
     assert split_html(f"<b>{GRIN * 4096}</b>") == [f"<b>{GRIN * 4096}</b>"]
     assert [visible_length(visible(p)) for p in split_html(f"<b>{GRIN * 4097}</b>")] == [4096, 1]
+    assert split_text(FLAG * 2048) == [FLAG * 2048]
+    assert split_text(FLAG * 2049) == [FLAG * 2048, FLAG]
+    assert split_text(E_ACUTE * 2049) == [E_ACUTE * 2048, E_ACUTE]
 
 
 def test_an_announcement_too_long_is_refused_saying_by_how_much_in_the_readers_language() -> None:
@@ -118,6 +121,7 @@ def test_an_empty_announcement_is_refused() -> None:
         ("<a href=x.y/>z</a>", "Unexpected end of name token at byte offset 8"),
         ("<b>x</b", "Unclosed end tag at byte offset 4"),
         ('<tg-emoji emoji-id="abc">👍</tg-emoji>', "Invalid custom emoji identifier specified"),
+        ('<tg-emoji emoji-id="05">👍</tg-emoji>', "Invalid custom emoji identifier specified"),
         (
             "&#xD83D;&#xDE00;",
             "Text contains invalid Unicode characters after decoding HTML entities, check for unmatched "
