@@ -208,7 +208,7 @@ class _Open:
     tag: str
     argument: str
     utf16: int  # offset of the entity's start in the plain text
-    text_index: int  # where its content starts in the plain text (for <a> without href)
+    text_index: int  # where its content starts in the list of text parts (for <a> without href)
     position: int  # where the tag starts in the source
 
 
@@ -221,10 +221,18 @@ class _Token:
     tag: str = ""
 
 
+def _char_token(char: str) -> _Token:
+    return _Token("char", char)
+
+
+_PLAIN = re.compile(r"[^&<]+")
+
+
 @dataclass(slots=True)
 class _Parser:
     source: str
     strict_links: bool
+    keep_tokens: bool = False  # only the splitter needs them, and they cost time
     text: list[str] = field(default_factory=list)
     tokens: list[_Token] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
@@ -243,8 +251,10 @@ class _Parser:
                 self._emit(chr(code), source[i:end])
                 i = end
             elif c != "<":
-                self._emit(c, c)
-                i += 1
+                plain = _PLAIN.match(source, i)
+                run = plain.group() if plain else c  # a "&" that is not a reference is text too
+                self._emit(run, run)
+                i += len(run)
             elif at[i + 1] != "/":
                 i = self._start_tag(i)
             else:
@@ -268,10 +278,12 @@ class _Parser:
         entities.sort(key=lambda e: (e.offset, -e.length, _PRIORITY[e.type]))
         return ParsedHTML("".join(self.text), tuple(entities))
 
-    def _emit(self, char: str, source: str) -> None:
-        self.text.append(char)
-        self.utf16 += 2 if ord(char) > 0xFFFF else 1
-        self.tokens.append(_Token("char", source))
+    def _emit(self, text: str, source: str) -> None:
+        """Add visible text: a decoded reference (source is its markup) or a run of plain text."""
+        self.text.append(text)
+        self.utf16 += len(text.encode("utf-16-le", "surrogatepass")) // 2
+        if self.keep_tokens:
+            self.tokens.extend([_Token("char", source)] if source != text else map(_char_token, text))
 
     def _error(self, kind: str, before: str, position: int, after: str = "", **details: str) -> HTMLError:
         """An HTMLError worded like Telegram's, which gives positions as UTF-8 byte offsets."""
@@ -669,11 +681,12 @@ def split_html(text: str, limit: int = MAX_TEXT) -> list[str]:
     Cuts fall where `split_text` would cut the visible text, never inside a tag or character reference;
     tags open at a cut are closed at the end of the piece and opened again at the start of the next.
     """
-    parser = _Parser(text, strict_links=False)
-    visible = parser.run().text
+    visible = parse_telegram_html(text).text
     spans = _ranges(visible, limit)
     if spans == [(0, len(visible))]:
         return [text]
+    parser = _Parser(text, strict_links=False, keep_tokens=True)
+    parser.run()
     # Token index where each visible position starts a piece: after the previous character and
     # the end tags right behind it, before any start tags (so "x</b><i>y" cuts as "x</b>" | "<i>y").
     tokens = parser.tokens
