@@ -2,8 +2,16 @@
 
 Point a real ``telegram.Bot`` at it with ``base_url=fake.base_url``. It answers the way Telegram
 does (same HTTP status, same ``{"ok": false, "error_code": ..., "description": ...}`` bodies),
-records every call, and lets a test play the user side (``user_sends``, ``user_presses``).
-All methods must be called from the event loop thread that runs the server.
+records every call, and lets a test play the user side (``user_sends``, ``user_presses``,
+``user_edits``, ``user_sends_media``). All methods must be called from the event loop thread that
+runs the server.
+
+It is as strict as Telegram, because whatever it lets through ships: text is parsed and counted by
+`bot.markup` (Telegram's HTML rules; 4,096 code points of text, 1,024 of caption, 200 of callback
+answer), callback data is at most 64 bytes, a callback query is answered once, an edit that changes
+nothing is "message is not modified", and with ``limit_group_rate`` a group takes only so many
+messages a minute. Not modelled: MarkdownV2 parsing, and the formatting Telegram silently drops when
+entities nest in ways it does not allow.
 """
 
 from __future__ import annotations
@@ -19,19 +27,31 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot.markup import (
+    MAX_CALLBACK_ANSWER,
+    MAX_CAPTION,
+    MAX_TEXT,
+    Entity,
+    HTMLError,
+    is_blank,
+    parse_telegram_html,
+    utf16_length,
+    visible_length,
+)
+
 logger = logging.getLogger(__name__)
 
 JSONDict = dict[str, Any]
 
-MAX_TEXT_LENGTH = 4096
-MAX_CAPTION_LENGTH = 1024
+# Lengths count code points after entity parsing (see bot.markup, which the core shares).
+MAX_TEXT_LENGTH = MAX_TEXT
+MAX_CAPTION_LENGTH = MAX_CAPTION
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # Telegram's limit for bot uploads
 
@@ -67,28 +87,6 @@ _CHAT_ID_PARAMS = frozenset({"chat_id", "from_chat_id"})
 _RATE_LIMITED = frozenset({"sendMessage", "sendDocument", "sendPhoto"})
 _COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
 _INT_RE = re.compile(r"-?\d+")
-
-# HTML tags Telegram accepts, mapped to the MessageEntity type they produce.
-_TAG_ENTITY = {
-    "b": "bold",
-    "strong": "bold",
-    "i": "italic",
-    "em": "italic",
-    "u": "underline",
-    "ins": "underline",
-    "s": "strikethrough",
-    "strike": "strikethrough",
-    "del": "strikethrough",
-    "a": "text_link",
-    "code": "code",
-    "pre": "pre",
-    "span": "spoiler",
-    "tg-spoiler": "spoiler",
-    "blockquote": "blockquote",
-    "tg-emoji": "custom_emoji",
-}
-_NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-
 
 class ApiError(Exception):
     """A Telegram-style error answer: HTTP status plus description."""
@@ -134,7 +132,7 @@ class UploadedFile:
 
 @dataclass(frozen=True, slots=True)
 class TranscriptEntry:
-    """One line of the conversation: kind is message, press, edit, document, photo or answer."""
+    """One line of the conversation: kind is message, press, edit, answer, or a media kind (photo ...)."""
 
     direction: str  # "user" or "bot"
     chat_id: int
@@ -149,146 +147,79 @@ class TranscriptEntry:
         return self.kind == "edit"
 
 
-def utf16_len(text: str) -> int:
-    """Length in UTF-16 code units, the unit Telegram uses for limits and entity offsets."""
-    return len(text.encode("utf-16-le")) // 2
+utf16_len = utf16_length  # the name tests and older code use
 
 
-# ---------------------------------------------------------------------------- HTML parse_mode
-
-
-class _EntityParseError(Exception):
-    pass
-
-
-class _TelegramHTMLParser(HTMLParser):
-    """Validates Telegram's HTML subset and converts it to plain text plus entities."""
-
-    def __init__(self, source: str) -> None:
-        super().__init__(convert_charrefs=False)  # we decode entities ourselves: only 4 are named
-        self._source = source
-        self._line_starts = [0, *(m.end() for m in re.finditer("\n", source))]
-        self._parts: list[str] = []
-        self._length = 0  # UTF-16 length of the text produced so far
-        self._open: list[tuple[str, int, int, JSONDict]] = []  # (tag, offset, opening order, fields)
-        self._closed: list[tuple[int, int, JSONDict]] = []  # (offset, opening order, entity)
-        self._opened = 0
-
-    def parse(self) -> tuple[str, list[JSONDict]]:
-        """Return (plain text, entities) or raise _EntityParseError."""
-        self.feed(self._source)
-        self.close()
-        if self._open:
-            raise _EntityParseError(f'Can\'t find end tag corresponding to start tag "{self._open[-1][0]}"')
-        # Telegram lists entities by offset, outer ones first.
-        self._closed.sort(key=lambda c: (c[0], -c[2]["length"], c[1]))
-        return "".join(self._parts), [entity for _, _, entity in self._closed]
-
-    def _index(self) -> int:
-        line, column = self.getpos()
-        return self._line_starts[line - 1] + column
-
-    def _byte_offset(self, index: int | None = None) -> int:
-        return len(self._source[: self._index() if index is None else index].encode())
-
-    def _emit(self, text: str) -> None:
-        self._parts.append(text)
-        self._length += utf16_len(text)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        entity_type = _TAG_ENTITY.get(tag)
-        if entity_type is None:
-            raise _EntityParseError(f'Unsupported start tag "{tag}" at byte offset {self._byte_offset()}')
-        attributes = dict(attrs)
-        fields: JSONDict = {"type": entity_type}
-        if tag == "a":
-            fields["url"] = attributes.get("href") or ""
-        elif tag == "span" and attributes.get("class") != "tg-spoiler":
-            offset = self._byte_offset()
-            raise _EntityParseError(f'Tag "span" must have class "tg-spoiler" at byte offset {offset}')
-        elif tag == "tg-emoji":
-            if not attributes.get("emoji-id"):
-                raise _EntityParseError(
-                    f'Tag "tg-emoji" must have attribute "emoji-id" at byte offset {self._byte_offset()}'
-                )
-            fields["custom_emoji_id"] = attributes["emoji-id"]
-        elif tag == "blockquote" and "expandable" in attributes:
-            fields["type"] = "expandable_blockquote"
-        elif tag == "code" and self._open and self._open[-1][0] == "pre":
-            # <pre><code class="language-x"> is one pre entity carrying the language.
-            language = (attributes.get("class") or "").removeprefix("language-")
-            if language:
-                self._open[-1][3]["language"] = language
-            fields = {}
-        self._open.append((tag, self._length, self._opened, fields))
-        self._opened += 1
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        self.handle_endtag(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self._open:
-            raise _EntityParseError(f"Unexpected end tag at byte offset {self._byte_offset()}")
-        open_tag, offset, order, fields = self._open.pop()
-        if open_tag != tag:
-            raise _EntityParseError(
-                f'Unmatched end tag at byte offset {self._byte_offset()}, expected "</{open_tag}>", '
-                f'found "</{tag}>"'
-            )
-        if fields and self._length > offset:
-            self._closed.append(
-                (offset, order, {**fields, "offset": offset, "length": self._length - offset})
-            )
-
-    def handle_data(self, data: str) -> None:
-        if "<" in data:  # html.parser passes a stray "<" through as text; Telegram rejects it
-            index = self._index() + data.index("<")
-            name = re.match(r"[^\s<>/]*", self._source[index + 1 :])
-            tag = name.group() if name else ""
-            raise _EntityParseError(
-                f'Unsupported start tag "{tag}" at byte offset {self._byte_offset(index)}'
-            )
-        self._emit(data)
-
-    def handle_entityref(self, name: str) -> None:
-        index = self._index() + 1 + len(name)
-        terminated = self._source[index : index + 1] == ";"
-        if terminated and name in _NAMED_ENTITIES:
-            self._emit(_NAMED_ENTITIES[name])
-        else:  # Telegram leaves unknown named entities as literal text
-            self._emit(f"&{name};" if terminated else f"&{name}")
-
-    def handle_charref(self, name: str) -> None:
-        try:
-            code = int(name[1:], 16) if name[:1] in "xX" else int(name)
-            self._emit(chr(code))
-        except (ValueError, OverflowError) as exc:
-            offset = self._byte_offset()
-            raise _EntityParseError(f"Can't find end of the entity starting at byte offset {offset}") from exc
-
-    def _unsupported(self, what: str) -> None:
-        raise _EntityParseError(f"Unsupported {what} at byte offset {self._byte_offset()}")
-
-    def handle_comment(self, data: str) -> None:
-        self._unsupported("comment")
-
-    def handle_decl(self, decl: str) -> None:
-        self._unsupported("declaration")
-
-    def handle_pi(self, data: str) -> None:
-        self._unsupported("processing instruction")
-
-    def unknown_decl(self, data: str) -> None:
-        self._unsupported("declaration")
+# ---------------------------------------------------------------------------- text and entities
 
 
 def parse_html(source: str) -> tuple[str, list[JSONDict]]:
     """Parse Telegram HTML into (plain text, entities); raise ApiError 400 like Telegram on bad markup."""
     try:
-        return _TelegramHTMLParser(source).parse()
-    except _EntityParseError as exc:
-        raise bad_request(f"can't parse entities: {exc}") from None
+        parsed = parse_telegram_html(source)
+    except HTMLError as error:
+        raise bad_request(f"can't parse entities: {error.description}") from None
+    return parsed.text, [_entity_json(entity) for entity in parsed.entities]
+
+
+def _entity_json(entity: Entity) -> JSONDict:
+    """A MessageEntity as the Bot API shows it (text mentions get their user filled in later)."""
+    result: JSONDict = {"type": entity.type, "offset": entity.offset, "length": entity.length}
+    for key in ("url", "language", "custom_emoji_id", "user_id"):
+        if getattr(entity, key) is not None:
+            result[key] = getattr(entity, key)
+    return result
+
+
+def _trim(text: str, entities: list[JSONDict]) -> tuple[str, list[JSONDict]]:
+    """Trim spaces and newlines as Telegram does: trailing ones, and leading ones before any entity."""
+    kept = text.rstrip(_TRIMMED)
+    end = utf16_length(kept)
+    entities = [
+        {**e, "length": min(e["length"], end - e["offset"])} for e in entities if e["offset"] < end
+    ]
+    first = min((e["offset"] for e in entities), default=len(kept))
+    lead = 0
+    while lead < min(first, len(kept)) and kept[lead] in _TRIMMED:
+        lead += 1
+    return kept[lead:], [{**e, "offset": e["offset"] - lead} for e in entities]
+
+
+_TRIMMED = "".join(chr(c) for c in range(33))  # control characters count as spaces in Telegram
+
+
+def bot_command_entities(text: str) -> list[JSONDict]:
+    """The bot_command entities Telegram marks in a user's text (tdlib's match_bot_commands)."""
+    result = []
+    for slash in re.finditer("/", text):
+        start = slash.start()
+        if start > 0 and _is_command_neighbour(text[start - 1]):
+            continue
+        end = start + 1
+        while end < len(text) and text[end] in _COMMAND_CHARS:
+            end += 1
+        if not 1 <= end - start - 1 <= 64:
+            continue
+        if end < len(text) and text[end] == "@":
+            name_end = end + 1
+            while name_end < len(text) and text[name_end] in _COMMAND_CHARS:
+                name_end += 1
+            if not 3 <= name_end - end - 1 <= 32:
+                continue
+            end = name_end
+        if end < len(text) and _is_command_neighbour(text[end]):
+            continue
+        offset = utf16_length(text[:start])
+        result.append({"type": "bot_command", "offset": offset, "length": utf16_length(text[start:end])})
+    return result
+
+
+_COMMAND_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+def _is_command_neighbour(c: str) -> bool:
+    """A character that may not touch a bot command: a letter, digit, "_", "/", "<" or ">"."""
+    return c.isalnum() or c in "_/<>"
 
 
 # ---------------------------------------------------------------------------- request decoding
@@ -483,6 +414,20 @@ def _png_size(content: bytes) -> tuple[int, int]:
 
 _Handler = Callable[[JSONDict], Awaitable[Any]]
 
+# What a user can send with user_sends_media: file name, MIME type and the kind's own fields.
+_MEDIA: dict[str, tuple[str, str, JSONDict]] = {
+    "photo": ("photo.jpg", "image/jpeg", {"width": 1280, "height": 960}),
+    "sticker": (
+        "sticker.webp",
+        "image/webp",
+        {"width": 512, "height": 512, "emoji": "👍", "type": "regular", "is_animated": False}
+        | {"is_video": False},
+    ),
+    "voice": ("voice.ogg", "audio/ogg", {"duration": 3}),
+    "document": ("bien-ban-hop.pdf", "application/pdf", {}),
+    "location": ("", "", {}),
+}
+
 
 class FakeBotAPI:
     """An in-process Telegram Bot API server; see the module docstring."""
@@ -495,6 +440,7 @@ class FakeBotAPI:
         bot_id: int | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.token = token
         prefix = token.split(":", 1)[0]
@@ -508,6 +454,7 @@ class FakeBotAPI:
         self.on_call: Callable[[Call], None] | None = None
         self.rate_limited_count = 0
         self._host, self._port = host, port
+        self._clock = clock  # seconds, for rate limits; tests may pass a fake one
         self._runner: web.AppRunner | None = None
         self._closing = False
 
@@ -528,6 +475,8 @@ class FakeBotAPI:
         self._commands: dict[tuple[str, str], list[JSONDict]] = {}
         self._injections: list[_Injection] = []
         self._bucket: _TokenBucket | None = None
+        self._group_rate: int | None = None
+        self._group_sends: dict[int | str, deque[float]] = {}  # chat id -> times of recent sends
         self._updates_signal = _Signal()
         self._calls_signal = _Signal()
 
@@ -683,11 +632,74 @@ class FakeBotAPI:
         user = self._user(user_id)
         chat = self._chat(user_id if chat_id is None else chat_id)
         message = self._new_message(chat, user, text=text)
-        if text.startswith("/"):
-            command = text.split(maxsplit=1)[0]
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(command)}]
+        if entities := bot_command_entities(text):
+            message["entities"] = entities
         self._transcript.append(TranscriptEntry("user", chat.info["id"], user["first_name"], text))
         return self._new_update({"message": message}, queue)
+
+    def user_edits(
+        self, user_id: int, message_id: int, new_text: str, *, chat_id: int | None = None, queue: bool = True
+    ) -> JSONDict:
+        """The user edits the text of a message they sent; return the edited_message Update dict."""
+        user = self._user(user_id)
+        chat = self._chat(user_id if chat_id is None else chat_id)
+        old = chat.messages.get(message_id)
+        if old is None or message_id in chat.deleted:
+            raise KeyError(f"chat {chat.info['id']} has no message {message_id}")
+        if old["from"]["id"] != user_id or "text" not in old:
+            raise ValueError(f"user {user_id} did not send text message {message_id}")
+        new = {k: v for k, v in old.items() if k != "entities"}
+        new.update(text=new_text, edit_date=int(time.time()))
+        if entities := bot_command_entities(new_text):
+            new["entities"] = entities
+        chat.messages[message_id] = new
+        entry = TranscriptEntry("user", chat.info["id"], user["first_name"], new_text, kind="edit")
+        self._transcript.append(entry)
+        return self._new_update({"edited_message": new}, queue)
+
+    def user_sends_media(
+        self,
+        user_id: int,
+        kind: str,
+        *,
+        chat_id: int | None = None,
+        caption: str | None = None,
+        queue: bool = True,
+    ) -> JSONDict:
+        """The user sends a photo, sticker, voice, location or document; return the Update dict."""
+        if kind not in _MEDIA:
+            raise ValueError(f"kind must be one of {sorted(_MEDIA)}, not {kind!r}")
+        if caption is not None and kind in ("sticker", "location"):
+            raise ValueError(f"a {kind} has no caption")
+        if caption is not None and visible_length(caption) > MAX_CAPTION_LENGTH:
+            raise ValueError("Telegram apps do not send captions over 1,024 characters")
+        user = self._user(user_id)
+        chat = self._chat(user_id if chat_id is None else chat_id)
+        content: JSONDict = {kind: self._user_media(kind)}
+        if caption:
+            content["caption"] = caption
+        message = self._new_message(chat, user, **content)
+        text = caption or f"[{kind}]"
+        self._transcript.append(TranscriptEntry("user", chat.info["id"], user["first_name"], text, kind=kind))
+        return self._new_update({"message": message}, queue)
+
+    def _user_media(self, kind: str) -> Any:
+        """The payload Telegram puts in a user's message for one kind of media."""
+        if kind == "location":
+            return {"latitude": 21.028511, "longitude": 105.804817}
+        filename, mime, extra = _MEDIA[kind]
+        stored = self._register_file(kind, filename, b"\0" * 1024, mime)
+        file = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "file_size": 1024}
+        file.update(extra)
+        if kind == "photo":  # Telegram sends several sizes, smallest first
+            thumbnail = self._register_file(kind, filename, b"\0" * 128, mime)
+            small = {"file_id": thumbnail.file_id, "file_unique_id": thumbnail.file_unique_id}
+            return [{**small, "file_size": 128, "width": 90, "height": 68}, file]
+        if kind == "document":
+            file.update(file_name=filename, mime_type=mime)
+        if kind == "voice":
+            file["mime_type"] = mime
+        return file
 
     def user_presses(
         self, user_id: int, message_id: int, data: str, *, chat_id: int | None = None, queue: bool = True
@@ -772,7 +784,12 @@ class FakeBotAPI:
         if per_second is None or per_second <= 0:
             self._bucket = None
         else:
-            self._bucket = _TokenBucket(per_second, burst, float(burst), time.monotonic())
+            self._bucket = _TokenBucket(per_second, burst, float(burst), self._clock())
+
+    def limit_group_rate(self, per_minute: int | None) -> None:
+        """Like Telegram, refuse with 429 more than per_minute messages to one group a minute (None: off)."""
+        self._group_rate = per_minute if per_minute and per_minute > 0 else None
+        self._group_sends.clear()
 
     def _take_injection(self, method: str, params: JSONDict) -> _Injection | None:
         for injection in self._injections:
@@ -783,14 +800,30 @@ class FakeBotAPI:
                 return injection
         return None
 
-    def _check_rate(self, method: str) -> None:
-        if self._bucket is None or method not in _RATE_LIMITED:
+    def _check_rate(self, method: str, params: JSONDict) -> None:
+        if method not in _RATE_LIMITED:
             return
-        wait = self._bucket.take(time.monotonic())
+        now = self._clock()
+        wait = self._group_wait(params.get("chat_id"), now)
+        if not wait and self._bucket is not None:
+            wait = self._bucket.take(now)
         if wait:
             self.rate_limited_count += 1
             retry_after = max(1, math.ceil(wait))
             raise ApiError(429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after})
+
+    def _group_wait(self, chat_id: Any, now: float) -> float:
+        """Record a send to a group; return 0, or the seconds until the group's last minute has room."""
+        chat = self._chats.get(chat_id)
+        if self._group_rate is None or chat is None or chat.info["type"] not in ("group", "supergroup"):
+            return 0.0
+        sends = self._group_sends.setdefault(chat_id, deque())
+        while sends and now - sends[0] >= 60:
+            sends.popleft()
+        if len(sends) >= self._group_rate:
+            return 60 - (now - sends[0])
+        sends.append(now)
+        return 0.0
 
     # ------------------------------------------------------------------------ HTTP layer
 
@@ -811,7 +844,7 @@ class FakeBotAPI:
             if injection is not None and not injection.deliver:
                 self._record(method, params, 0, "connection dropped")
                 return _drop_connection(request)
-            self._check_rate(method)
+            self._check_rate(method, params)
             result = await handler(params)
         except ApiError as exc:
             self._record(method, params, exc.status, exc.description)
@@ -940,23 +973,30 @@ class FakeBotAPI:
         # getChat answers a ChatFullInfo, which requires these two fields.
         return {**chat.info, "accent_color_id": 0, "max_reaction_count": 11}
 
-    def _format(self, text: str, params: JSONDict, entities_key: str) -> tuple[str, list[JSONDict] | None]:
-        """Apply parse_mode; only HTML is validated, other modes are stored verbatim."""
+    def _format(self, text: str, params: JSONDict, entities_key: str) -> tuple[str, list[JSONDict]]:
+        """Apply parse_mode and trim like Telegram; only HTML is parsed, other modes are stored verbatim."""
         parse_mode = params.get("parse_mode")
+        entities: list[JSONDict]
         if parse_mode and str(parse_mode).lower() == "html":
-            return parse_html(text)
-        if parse_mode and str(parse_mode).lower() not in ("markdown", "markdownv2"):
+            text, entities = parse_html(text)
+        elif parse_mode and str(parse_mode).lower() not in ("markdown", "markdownv2"):
             raise bad_request("unsupported parse_mode")
-        return text, params.get(entities_key)
+        else:
+            entities = list(params.get(entities_key) or [])
+        for entity in entities:
+            if "user_id" in entity:  # a tg://user?id= link: Telegram shows the user it names
+                user_id = entity.pop("user_id")
+                entity["user"] = self._users.get(user_id, {"id": user_id, "is_bot": False, "first_name": ""})
+        return _trim(text, entities)
 
-    def _message_text(self, params: JSONDict) -> tuple[str, list[JSONDict] | None]:
+    def _message_text(self, params: JSONDict) -> tuple[str, list[JSONDict]]:
         raw = params.get("text")
-        if not isinstance(raw, str) or not raw.strip():
+        if not isinstance(raw, str):
             raise bad_request("message text is empty")
         text, entities = self._format(raw, params, "entities")
-        if not text.strip():
+        if is_blank(text):
             raise bad_request("message text is empty")
-        if utf16_len(text) > MAX_TEXT_LENGTH:
+        if visible_length(text) > MAX_TEXT_LENGTH:
             raise bad_request("message is too long")
         return text, entities
 
@@ -965,8 +1005,10 @@ class FakeBotAPI:
         if not raw:
             return {}
         caption, entities = self._format(str(raw), params, "caption_entities")
-        if utf16_len(caption) > MAX_CAPTION_LENGTH:
+        if visible_length(caption) > MAX_CAPTION_LENGTH:
             raise bad_request("message caption is too long")
+        if is_blank(caption):
+            return {}
         return {"caption": caption, **({"caption_entities": entities} if entities else {})}
 
     def _store_sent(
@@ -975,7 +1017,9 @@ class FakeBotAPI:
         reply_parameters = params.get("reply_parameters") or {}
         reply_to = params.get("reply_to_message_id") or reply_parameters.get("message_id")
         if reply_to in chat.messages:
-            content["reply_to_message"] = chat.messages[reply_to]
+            # Telegram nests one level only: the replied-to message carries no reply_to_message itself.
+            replied = chat.messages[reply_to]
+            content["reply_to_message"] = {k: v for k, v in replied.items() if k != "reply_to_message"}
         if markup is not None:
             content["reply_markup"] = markup
         message = self._new_message(chat, self.bot_user, **content)
@@ -1057,8 +1101,10 @@ class FakeBotAPI:
         return True
 
     async def _answer_callback_query(self, params: JSONDict) -> bool:
+        if visible_length(str(params.get("text") or "")) > MAX_CALLBACK_ANSWER:
+            raise bad_request("MESSAGE_TOO_LONG")
         target = self._open_queries.pop(str(params.get("callback_query_id", "")), None)
-        if target is None:
+        if target is None:  # unknown, or answered already: a query can be answered once
             raise ApiError(400, QUERY_INVALID)
         if params.get("text"):
             actor = self.bot_user["first_name"]
@@ -1073,19 +1119,21 @@ class FakeBotAPI:
 
     def _file_for(self, value: Any, kind: str) -> _StoredFile:
         if isinstance(value, UploadedFile):
-            number = len(self._files) + 1
-            filename = value.filename or f"file_{number}"
-            content, mime = value.content, value.content_type or "application/octet-stream"
-        elif isinstance(value, str) and value in self._files:
+            mime = value.content_type or "application/octet-stream"
+            return self._register_file(kind, value.filename, value.content, mime)
+        if isinstance(value, str) and value in self._files:
             return self._files[value]
-        elif isinstance(value, str) and value.startswith(("http://", "https://")):
-            number = len(self._files) + 1
-            filename = urlsplit(value).path.rsplit("/", 1)[-1] or f"file_{number}"
-            content, mime = b"", "application/octet-stream"
-        elif not value:
+        if isinstance(value, str) and value.startswith(("http://", "https://")):
+            filename = urlsplit(value).path.rsplit("/", 1)[-1]
+            return self._register_file(kind, filename, b"", "application/octet-stream")
+        if not value:
             raise bad_request(f"there is no {kind} in the request")
-        else:
-            raise bad_request("wrong file identifier/HTTP URL specified")
+        raise bad_request("wrong file identifier/HTTP URL specified")
+
+    def _register_file(self, kind: str, filename: str | None, content: bytes, mime: str) -> _StoredFile:
+        """Store a file so getFile and downloads find it by its new file_id."""
+        number = len(self._files) + 1
+        filename = filename or f"file_{number}"
         file_id = f"{kind[:3].upper()}{self.bot_id}_{number}"
         path = f"{kind}s/file_{number}_{filename}"
         stored = _StoredFile(file_id, f"U{number}", filename, content, mime, path)

@@ -1,11 +1,12 @@
-"""Core replies to Telegram: text chunks, parse mode and inline keyboards."""
+"""Core replies to Telegram: message texts cut to Telegram's limits, parse mode and inline keyboards."""
 
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.constants import MessageLimit, ParseMode
+from telegram.constants import ParseMode
 
 from bot.domain import Reply
+from bot.markup import MAX_CAPTION, MAX_TEXT, split_html, split_text, truncate
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -22,25 +23,19 @@ def parse_mode(reply: Reply) -> str | None:
     return ParseMode.HTML if reply.html else None
 
 
-def chunks(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
-    """Split a long text at line breaks so each piece fits one Telegram message."""
-    if len(text) <= limit:
-        return [text]
-    pieces: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                pieces.append(current)
-                current = ""
-            pieces.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            pieces.append(current)
-            current = line
-        else:
-            current = candidate
-    if current:
-        pieces.append(current)
-    return pieces
+def pieces(reply: Reply, limit: int = MAX_TEXT) -> list[str]:
+    """The reply's text as messages Telegram accepts (HTML-aware when it has markup); [] if blank.
+
+    Raises bot.markup.HTMLError if the markup itself is invalid.
+    """
+    return split_html(reply.text, limit) if reply.html else split_text(reply.text, limit)
+
+
+def one_message(reply: Reply, limit: int = MAX_TEXT) -> str:
+    """The reply's text in one message: cut at a safe boundary and ended with "…" if too long."""
+    return truncate(reply.text, limit, html=reply.html)
+
+
+def caption(text: str) -> str | None:
+    """A document caption within Telegram's limit (cut with "…" if longer), or None for none."""
+    return truncate(text, MAX_CAPTION) if text.strip() else None

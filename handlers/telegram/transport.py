@@ -1,4 +1,11 @@
-"""Sending through python-telegram-bot, with its errors mapped to the core's delivery outcomes."""
+"""Sending through python-telegram-bot, with its errors mapped to the core's delivery outcomes.
+
+Texts are cut by bot.markup's rules, the ones the fake Bot API enforces: `send` spreads a long
+text over several messages (buttons on the last); `edit` can only replace one message, so a text
+too long for it is cut at a safe boundary and ends with "…" (and a warning is logged) rather than
+being refused, which would leave a live report stuck at its old numbers. Markup Telegram would
+refuse, or a blank text, is Rejected without calling Telegram.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +15,9 @@ from telegram import Bot, BotCommand, BotCommandScopeChat, InputFile
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.domain import ChatRef, CommandInfo, Reply
+from bot.markup import HTMLError, is_blank
 from bot.ports import Rejected, RetryLater, Unreachable
-from handlers.telegram.render import chunks, keyboard, parse_mode
+from handlers.telegram.render import caption, keyboard, one_message, parse_mode, pieces
 
 log = logging.getLogger(__name__)
 PLATFORM = "telegram"
@@ -45,22 +53,22 @@ class TelegramTransport:
         self.bot = bot
 
     async def send(self, chat: ChatRef, reply: Reply) -> str:
-        """Send a reply (long texts in several messages; the id of the last is returned)."""
+        """Send a reply (long texts in several messages, buttons on the last, whose id is returned)."""
+        texts = [] if reply.document is not None else _texts(reply, one=False)
         try:
             if reply.document is not None:
                 message = await self.bot.send_document(
                     chat_id=int(chat.chat_id),
                     document=InputFile(reply.document.content, filename=reply.document.filename),
-                    caption=reply.document.caption or None,
+                    caption=caption(reply.document.caption),
                 )
                 return str(message.message_id)
-            pieces = chunks(reply.text)
             message_id = ""
-            for index, piece in enumerate(pieces):
-                last = index == len(pieces) - 1
+            for index, text in enumerate(texts):
+                last = index == len(texts) - 1
                 message = await self.bot.send_message(
                     chat_id=int(chat.chat_id),
-                    text=piece,
+                    text=text,
                     parse_mode=parse_mode(reply),
                     reply_markup=keyboard(reply) if last else None,
                 )
@@ -70,12 +78,13 @@ class TelegramTransport:
             raise classify(error) from error
 
     async def edit(self, chat: ChatRef, message_id: str, reply: Reply) -> None:
-        """Replace a message's text and buttons; an identical edit is not an error."""
+        """Replace a message's text and buttons (a text too long is cut, ending "…"); no change is fine."""
+        [text] = _texts(reply, one=True)
         try:
             await self.bot.edit_message_text(
                 chat_id=int(chat.chat_id),
                 message_id=int(message_id),
-                text=chunks(reply.text)[0],
+                text=text,
                 parse_mode=parse_mode(reply),
                 reply_markup=keyboard(reply),
             )
@@ -98,3 +107,16 @@ class TelegramTransport:
                 await self.bot.delete_my_commands(scope=scope)
         except Exception as error:  # noqa: BLE001
             raise classify(error) from error
+
+
+def _texts(reply: Reply, *, one: bool) -> list[str]:
+    """The message texts for a reply (one, for an edit); Rejected if Telegram would refuse them."""
+    try:
+        texts = [one_message(reply)] if one else pieces(reply)
+    except HTMLError as error:
+        raise Rejected(f"can't parse entities: {error.description}") from error
+    if not texts or is_blank(texts[0]):
+        raise Rejected("message text is empty")
+    if one and texts[0] != reply.text:
+        log.warning("an edit was cut to fit one message (%d characters)", len(texts[0]))
+    return texts

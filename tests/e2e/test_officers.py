@@ -186,7 +186,7 @@ async def test_a_malformed_announcement_is_explained_and_nothing_is_queued(
         preview = await say(fake, boss, "Họp <b>tối nay</b>")
         async with bot.runtime.sessions() as session:
             queued = (await session.exec(select(OutboxMessage))).all()
-    assert "formatting is broken" in str(broken["text"])
+    assert "The tag <b> on line 1 is never closed" in str(broken["text"])
     assert "4097 characters" in str(too_long["text"])
     assert [label for label, _ in fake.buttons(preview)] == ["Send", "Cancel"]
     assert queued == []

@@ -134,7 +134,8 @@ async def test_malformed_html_cannot_be_parsed_and_valid_html_is_stripped(bot: B
     )
 
     assert message.text == "Đậm & link <3"
-    assert message.text_html == '<b>Đậm</b> &amp; <a href="https://x.example">link</a> &lt;3'
+    # Telegram stores links normalised: scheme and host lower case, and a path of at least "/".
+    assert message.text_html == '<b>Đậm</b> &amp; <a href="https://x.example/">link</a> &lt;3'
     assert fake.texts(ALICE) == ["Đậm & link <3"]
 
 
@@ -376,3 +377,189 @@ async def test_an_update_can_be_fed_to_process_update_without_polling(fake: Fake
     with pytest.raises(BadRequest, match="(?i)query is too old"):
         async with Bot(fake.token, base_url=fake.base_url) as client:
             await client.answer_callback_query("nope")
+
+
+# --- as strict as Telegram: lengths, HTML, callback answers ---------------------------------------
+
+GRIN = "\U0001f600"  # one code point, two UTF-16 code units
+FLAG = "\U0001f1fb\U0001f1f3"  # two code points, four UTF-16 code units
+
+
+async def test_text_length_counts_code_points_so_4096_astral_emoji_fit_and_4097_do_not(
+    bot: Bot, fake: FakeBotAPI
+) -> None:
+    await bot.send_message(ALICE, GRIN * 4096)  # 8,192 UTF-16 code units
+    await bot.send_message(ALICE, "/" + GRIN * 2047)  # a command echoed back: 4,095 UTF-16 units
+    await bot.send_message(ALICE, FLAG * 2048)
+    with pytest.raises(BadRequest, match="(?i)message is too long"):
+        await bot.send_message(ALICE, GRIN * 4097)
+    with pytest.raises(BadRequest, match="(?i)message is too long"):
+        await bot.send_message(ALICE, "e\u0301" * 2049)  # a combining mark is a code point of its own
+
+    assert len(fake.texts(ALICE)) == 3
+
+
+async def test_a_caption_is_limited_to_1024_code_points(bot: Bot, fake: FakeBotAPI) -> None:
+    await bot.send_document(ALICE, io.BytesIO(b"x"), filename="a.txt", caption=GRIN * 1024)
+    with pytest.raises(BadRequest, match="(?i)message caption is too long"):
+        await bot.send_document(ALICE, io.BytesIO(b"x"), filename="a.txt", caption=FLAG * 513)
+
+    assert fake.texts(ALICE) == [GRIN * 1024]
+
+
+async def test_entity_offsets_and_lengths_are_utf16_code_units(bot: Bot, fake: FakeBotAPI) -> None:
+    message = await bot.send_message(ALICE, f"{FLAG} <b>{GRIN} Họp</b>", parse_mode=ParseMode.HTML)
+
+    assert fake.last(ALICE)["entities"] == [{"type": "bold", "offset": 5, "length": 6}]
+    assert message.parse_entity(message.entities[0]) == f"{GRIN} Họp"
+
+
+@pytest.mark.parametrize(
+    ("markup", "description"),
+    [
+        ("<span>bí mật</span>", 'Tag "span" must have class "tg-spoiler" at byte offset 0'),
+        ("Họp <br>", 'Unsupported start tag "br" at byte offset 6'),  # "ọ" is 3 bytes
+        ("<b>x</i>", 'Unmatched end tag at byte offset 4, expected "</b>", found "</i>"'),
+        ("<b>x", 'Can\'t find end tag corresponding to start tag "b"'),
+        ('<tg-emoji emoji-id="x">🙂</tg-emoji>', "Invalid custom emoji identifier specified"),
+    ],
+)
+async def test_html_telegram_refuses_is_refused_with_telegrams_description(
+    bot: Bot, fake: FakeBotAPI, markup: str, description: str
+) -> None:
+    with pytest.raises(BadRequest):
+        await bot.send_message(ALICE, markup, parse_mode=ParseMode.HTML)
+
+    assert fake.calls("sendMessage")[0].description == f"Bad Request: can't parse entities: {description}"
+
+
+async def test_html_telegram_accepts_is_stored_as_telegram_stores_it(bot: Bot, fake: FakeBotAPI) -> None:
+    spoiler = await bot.send_message(ALICE, '<span class="tg-spoiler">x</span> y', parse_mode=ParseMode.HTML)
+    literal = await bot.send_message(ALICE, "A&nbsp;B &copy; &#65;", parse_mode=ParseMode.HTML)
+    dropped = await bot.send_message(ALICE, '<a href="ftp://x.example">tệp</a>', parse_mode=ParseMode.HTML)
+    code = await bot.send_message(
+        ALICE, '<pre><code class="language-python">print(1)</code></pre>', parse_mode=ParseMode.HTML
+    )
+    trimmed = await bot.send_message(ALICE, "\n <b>Họp </b> \n\n")
+
+    assert spoiler.entities[0].type == "spoiler"
+    assert literal.text == "A&nbsp;B &copy; A"
+    assert (dropped.text, dropped.entities) == ("tệp", ())  # Telegram drops a link it cannot use
+    assert (code.entities[0].type, code.entities[0].language) == ("pre", "python")
+    assert trimmed.text == "<b>Họp </b>"  # no parse_mode: the tags are text; the edges are trimmed
+    with pytest.raises(BadRequest, match="(?i)message text is empty"):
+        await bot.send_message(ALICE, "<b> </b>\n", parse_mode=ParseMode.HTML)
+
+
+async def test_a_callback_answer_is_at_most_200_characters_and_a_query_is_answered_once(
+    fake: FakeBotAPI, bot: Bot
+) -> None:
+    sent = await bot.send_message(ALICE, "Chọn", reply_markup=keyboard(("A", "a")))
+    query_id = fake.user_presses(ALICE, sent.message_id, "a")["callback_query"]["id"]
+
+    with pytest.raises(BadRequest, match="(?i)message_too_long"):
+        await bot.answer_callback_query(query_id, GRIN * 201)
+    await bot.answer_callback_query(query_id, GRIN * 200)
+    with pytest.raises(BadRequest, match="(?i)query is too old"):
+        await bot.answer_callback_query(query_id)
+
+
+# --- playing the user ------------------------------------------------------------------------------
+
+
+async def test_a_user_edit_arrives_as_an_edited_message_update(bot: Bot, fake: FakeBotAPI) -> None:
+    sent = fake.user_sends(ALICE, "Họp lúc 19h")["message"]
+
+    update = Update.de_json(fake.user_edits(ALICE, sent["message_id"], "Họp lúc 20h /help"), bot)
+
+    assert update.message is None and update.edited_message is not None
+    edited = update.edited_message
+    assert (edited.message_id, edited.text) == (sent["message_id"], "Họp lúc 20h /help")
+    assert edited.edit_date is not None and edited.from_user is not None and edited.from_user.id == ALICE
+    assert [(e.type, e.offset, e.length) for e in edited.entities] == [("bot_command", 12, 5)]
+    assert fake.transcript()[-1].kind == "edit"
+    with pytest.raises(ValueError):
+        fake.user_edits(BOB, sent["message_id"], "not mine", chat_id=ALICE)
+
+
+@pytest.mark.parametrize("kind", ["photo", "sticker", "voice", "location", "document"])
+async def test_media_a_user_sends_is_a_message_python_telegram_bot_parses(
+    bot: Bot, fake: FakeBotAPI, kind: str
+) -> None:
+    caption = None if kind in ("sticker", "location") else "Biên bản"
+
+    update = Update.de_json(fake.user_sends_media(ALICE, kind, caption=caption), bot)
+
+    message = update.message
+    assert message is not None and message.text is None and message.caption == caption
+    media = getattr(message, kind)
+    assert media, f"no {kind} in {message}"
+    if kind != "location":
+        file_id = media[-1].file_id if kind == "photo" else media.file_id
+        assert (await bot.get_file(file_id)).file_size == 1024
+    assert fake.transcript()[-1].kind == kind
+
+
+async def test_a_command_to_another_bot_in_a_group_has_an_entity_covering_that_bots_name(
+    fake: FakeBotAPI,
+) -> None:
+    group = fake.add_group(-1001234567891, "Chi bộ thôn 3")["id"]
+
+    other = fake.user_sends(ALICE, "/members@otherbot now", chat_id=group)["message"]
+    plain = fake.user_sends(ALICE, "xem /help, hoặc /xin_chào", chat_id=group)["message"]
+
+    assert other["entities"] == [{"type": "bot_command", "offset": 0, "length": 17}]
+    assert plain["entities"] == [{"type": "bot_command", "offset": 4, "length": 5}]  # not /xin_ch…
+
+
+async def test_a_pressed_buttons_message_carries_the_message_it_replied_to(
+    bot: Bot, fake: FakeBotAPI
+) -> None:
+    asked = fake.user_sends(ALICE, "Tôi có việc bận")["message"]
+    reply = await bot.send_message(
+        ALICE, "Lý do?", reply_to_message_id=asked["message_id"], reply_markup=keyboard(("Ốm", "sick"))
+    )
+
+    update = Update.de_json(fake.user_presses(ALICE, reply.message_id, "sick"), bot)
+
+    assert update.callback_query is not None
+    message = update.callback_query.message
+    assert message is not None and message.reply_to_message is not None
+    assert message.reply_to_message.message_id == asked["message_id"]
+    assert message.reply_to_message.text == "Tôi có việc bận"
+
+
+# --- group rate limit ------------------------------------------------------------------------------
+
+
+class FakeClock:
+    """Seconds that move only when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_a_group_gets_only_so_many_messages_a_minute_once_the_limit_is_on() -> None:
+    clock = FakeClock()
+    async with FakeBotAPI(clock=clock) as fake:
+        fake.add_user(ALICE, "Alice")
+        group = fake.add_group(-1001234567892, "Chi bộ thôn 3")["id"]
+        async with Bot(fake.token, base_url=fake.base_url) as bot:
+            for index in range(3):
+                await bot.send_message(group, f"before {index}")  # off by default
+            fake.limit_group_rate(2)
+            await bot.send_message(group, "1")
+            clock.now += 20
+            await bot.send_message(group, "2")
+            await bot.send_message(ALICE, "a private chat is not limited")
+            with pytest.raises(RetryAfter) as caught:
+                await bot.send_message(group, "3")
+            clock.now += 40  # a minute after the first one
+            await bot.send_message(group, "4")
+
+    retry_after = caught.value.retry_after
+    assert retry_after in (40, 40.0) or retry_after.total_seconds() == 40
+    assert fake.texts(group)[3:] == ["1", "2", "4"]
