@@ -257,3 +257,60 @@ async def test_an_organiser_of_another_unit_cannot_stop_the_delegation(
             [row] = (await session.exec(select(Delegation))).all()
     assert "not available" in str(refused["text"])
     assert row.revoked_at is None
+
+
+async def lose_authority(bot: RunningBot, s: Seed, who: str, clock: FakeClock) -> None:
+    """Take away what let this person announce to the cell."""
+    if who == "deputy":  # acting for the secretary: the organiser stops the delegation
+        async with bot.runtime.sessions.begin() as session:
+            await org.end_delegations(
+                session, person_id=None, cell_id=s.cell, day=TODAY, now=clock(), actor=org.CLI, why="stop"
+            )
+        return
+    async with bot.runtime.sessions.begin() as session:
+        person = await org.require_person(session, str(s.people[who]))
+        if who == "organiser":
+            unit = await org.require_unit(session, str(s.commune))
+            await org.revoke_role(
+                session=session,
+                person=person,
+                role="organiser",
+                unit=unit,
+                actor=org.CLI,
+                now=clock(),
+                today=TODAY,
+            )
+        else:
+            cell = await org.require_cell(session, str(s.cell))
+            await org.revoke_role(
+                session=session,
+                person=person,
+                role="secretary",
+                cell=cell,
+                actor=org.CLI,
+                now=clock(),
+                today=TODAY,
+            )
+
+
+@pytest.mark.parametrize("who", ["secretary", "deputy", "organiser"])
+@pytest.mark.parametrize("how", ["press", "type"])
+async def test_whoever_loses_authority_mid_announcement_cannot_send_it(
+    config: Config, fake: FakeBotAPI, clock: FakeClock, seeded: tuple[RunningBot, Seed], who: str, how: str
+) -> None:
+    bot, s = seeded
+    await delegate(bot.runtime.sessions, s, clock, days=30)
+    user = s.tg(who)
+    async with running_bot(config, clock, bot):
+        await say(fake, user, f"/announce #{s.cell}")
+        [preview] = await say(fake, user, "Họp chi bộ tối thứ Năm.")
+        await lose_authority(bot, s, who, clock)
+        if how == "press":
+            answer = await press_for_answer(fake, user, preview, "Send")
+        else:
+            [reply] = await say(fake, user, "Send")
+            answer = str(reply["text"])
+        async with bot.runtime.sessions() as session:
+            queued = (await session.exec(select(Announcement))).all()
+    assert answer == REVOKED
+    assert queued == []

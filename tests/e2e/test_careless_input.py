@@ -6,12 +6,13 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from bot.chat import GREETING, NOT_TEXT
 from bot.clock import FakeClock
 from bot.config import Config
 from bot.i18n import translator
 from bot.services import org
 from handlers.telegram.fake_bot_api import MAX_CALLBACK_DATA_BYTES, QUERY_INVALID, FakeBotAPI
-from storage.models import ChatIdentity, Exemption, FlowState, Person
+from storage.models import ChatIdentity, Delegation, Exemption, FlowState, Person
 from tests.support import (
     TODAY,
     RunningBot,
@@ -188,3 +189,58 @@ async def test_a_reply_to_a_press_on_a_vanished_message_is_sent_as_a_new_message
         fake.user_presses(member, int(str(question["message_id"])), button(fake, question, "English"))
         [_, anew] = await fake.wait_for_sent(member, 2)
     assert anew["text"] == "From now on I will write to you in English."
+
+
+async def test_editing_an_old_message_into_a_command_never_runs_it(
+    config: Config, fake: FakeBotAPI, clock: FakeClock, seeded: tuple[RunningBot, Seed]
+) -> None:
+    bot, s = seeded
+    boss = s.tg("secretary")
+    async with running_bot(config, clock, bot):
+        await say(fake, boss, "Chào đồng chí")
+        first = next(e for e in fake.transcript() if e.direction == "user")
+        assert first.text == "Chào đồng chí"
+        sent_before = len(fake.sent(boss))
+        fake.user_edits(boss, 1, f"/delegate #{s.cell} 30")
+        await say(fake, boss, "/help")  # handled after the edit: everything before it is done
+        async with bot.runtime.sessions() as session:
+            delegations = (await session.exec(select(Delegation))).all()
+    assert delegations == []
+    assert len(fake.sent(boss)) == sent_before + 1, "the edit got no reply; only /help did"
+
+
+@pytest.mark.parametrize("kind", ["photo", "sticker", "voice", "location", "document"])
+async def test_photos_stickers_voice_locations_and_files_get_a_plain_answer(
+    config: Config, fake: FakeBotAPI, clock: FakeClock, seeded: tuple[RunningBot, Seed], kind: str
+) -> None:
+    bot, s = seeded
+    member = s.tg("member")
+    async with running_bot(config, clock, bot):
+        fake.user_sends_media(member, kind)
+        [answer] = await fake.wait_for_sent(member, 1)
+    assert answer["text"] == NOT_TEXT
+
+
+async def test_a_photo_sent_during_a_form_is_answered_and_the_form_keeps_waiting(
+    config: Config, fake: FakeBotAPI, clock: FakeClock, seeded: tuple[RunningBot, Seed]
+) -> None:
+    bot, s = seeded
+    boss = s.tg("secretary")
+    async with running_bot(config, clock, bot):
+        await say(fake, boss, f"/members #{s.cell} {s.people['member']} exempt")
+        fake.user_sends_media(boss, "photo", caption="giấy ra viện")
+        [answer] = (await fake.wait_for_sent(boss, 2))[1:]
+        [done] = await say(fake, boss, "Ốm dài ngày")
+    assert answer["text"] == NOT_TEXT
+    assert "is exempt from" in str(done["text"])
+
+
+async def test_a_stranger_sending_a_photo_in_private_is_greeted(
+    config: Config, fake: FakeBotAPI, clock: FakeClock, seeded: tuple[RunningBot, Seed]
+) -> None:
+    bot, _ = seeded
+    fake.add_user(901, "Stranger", language_code="en")
+    async with running_bot(config, clock, bot):
+        fake.user_sends_media(901, "sticker")
+        [answer] = await fake.wait_for_sent(901, 1)
+    assert answer["text"] == GREETING.replace("\\n", "\n")

@@ -152,8 +152,11 @@ def test_markup_telegram_refuses_is_refused_with_telegrams_description(source: s
         ("&nbsp;&copy; &amp &lt;&gt;&quot; & &#65;&#x42;&#X43;&#0;", '&nbsp;&copy; & <>" & AB&#X43;&#0;', []),
         (f"{GRIN}<i>{FLAG}</i>", f"{GRIN}{FLAG}", [Entity("italic", 2, 4)]),  # offsets in UTF-16
         ('<a href="tg://user?id=42">An</a>', "An", [Entity("text_mention", 0, 2, user_id=42)]),
-        ('<tg-emoji emoji-id="5368324170671202286">👍</tg-emoji>', "👍",
-         [Entity("custom_emoji", 0, 2, custom_emoji_id="5368324170671202286")]),
+        (
+            '<tg-emoji emoji-id="5368324170671202286">👍</tg-emoji>',
+            "👍",
+            [Entity("custom_emoji", 0, 2, custom_emoji_id="5368324170671202286")],
+        ),
         ("<b>a<i>b</i></b>", "ab", [Entity("bold", 0, 2), Entity("italic", 1, 1)]),
     ],
 )
