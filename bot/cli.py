@@ -14,7 +14,7 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -27,14 +27,10 @@ from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, translator
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
-    from sqlmodel.ext.asyncio.session import AsyncSession
 
     from bot.config import Config
 
-log = logging.getLogger("chibo")
-
 Gettext = Callable[[str], str]
-Action = Callable[["AsyncSession", argparse.Namespace, "Context"], Awaitable[None]]
 
 # Exit codes: bad input or a refused action, a bad setting or usage, a service that does not answer.
 EXIT_REFUSED, EXIT_CONFIG, EXIT_UNREACHABLE = 1, 2, 3
@@ -152,7 +148,7 @@ def _common_options(gettext: Gettext, *, defaults: bool) -> argparse.ArgumentPar
             "act as if it were this time: %(formats)s or ISO 8601, in the configured time zone unless "
             "an offset is given; then the clock moves on (default: $%(env)s, else the real time)"
         )
-        % {"formats": NOW_FORMATS.replace("%", "%%"), "env": NOW_ENV},
+        % {"formats": NOW_FORMATS, "env": NOW_ENV},
     )
     common.add_argument(
         "-v", "--verbose", action="store_true", default=default(False), help=gettext("log more")
@@ -234,7 +230,7 @@ def describe_database(url: str) -> str:
 
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return str(Path(parsed.database).resolve()) if parsed.database else "SQLite (in memory)"
+        return str(Path(parsed.database).resolve()) if parsed.database else url
     return parsed.render_as_string(hide_password=True)
 
 
