@@ -298,14 +298,18 @@ def database_problem(url: str, error: BaseException) -> ConnectionProblem | None
     )
 
 
-async def prepare_database(engine: AsyncEngine, url: str, *, read_only: bool = False) -> None:
-    """Bring the schema up to date; a read-only command never creates a database or its tables."""
+async def prepare_database(engine: AsyncEngine, url: str, *, create: bool = True) -> None:
+    """Bring the schema up to date. Without `create`, never create a database or its tables: only
+    `unit add` (the first step of a setup), `db upgrade` and `run` start from nothing."""
     from storage import migrate
 
     sqlite_file = _sqlite_file(url)
-    if read_only and sqlite_file is not None and not sqlite_file.exists():
+    if not create and sqlite_file is not None and not sqlite_file.exists():
         raise UserError(
-            N_("There is no database at %(database)s yet, so there is nothing to show."),
+            N_(
+                "There is no database at %(database)s yet: nothing is set up there. Start with chibo unit "
+                "add, or name the right config with --config."
+            ),
             database=describe_database(url),
         )
     if sqlite_file is not None and not sqlite_file.resolve().parent.is_dir():
@@ -318,7 +322,7 @@ async def prepare_database(engine: AsyncEngine, url: str, *, read_only: bool = F
             database=describe_database(url),
         )
     try:
-        if read_only and await migrate.current_revision(engine) is None:
+        if not create and await migrate.current_revision(engine) is None:
             raise UserError(
                 N_("The database %(database)s is empty: nothing is set up yet."),
                 database=describe_database(url),
@@ -339,7 +343,8 @@ async def _with_session(config: Config, clock: Clock, gettext: Gettext, args: ar
 
     engine = make_engine(config.database.url)
     try:
-        await prepare_database(engine, config.database.url, read_only=getattr(args, "read_only", False))
+        creates = getattr(args, "creates_database", False)
+        await prepare_database(engine, config.database.url, create=creates)
         context = Context(config=config, now=clock(), gettext=gettext)
         try:
             async with make_sessions(engine).begin() as session:

@@ -37,7 +37,7 @@ def add_commands(sub: Any, commands: Commands) -> None:
     p = commands.command(unit, "add", gettext("add a unit"))
     p.add_argument("name", metavar=gettext("NAME"))
     p.add_argument("--parent", metavar=gettext("UNIT"), help=gettext("the parent unit, by name or id"))
-    p.set_defaults(action=_unit_add)
+    p.set_defaults(action=_unit_add, creates_database=True)  # the first step of every setup
 
     cell = commands.group(sub, "cell", gettext("cells (chi bộ)"))
     p = commands.command(cell, "add", gettext("add a cell"))
@@ -98,7 +98,7 @@ def add_commands(sub: Any, commands: Commands) -> None:
     member = commands.group(sub, "member", gettext("members and their record"))
     p = commands.command(member, "list", gettext("the members of a cell, as Vietnamese lists are ordered"))
     p.add_argument("--cell", required=True, metavar=gettext("CELL"), help=gettext("the cell, by name or id"))
-    p.set_defaults(action=_member_list, read_only=True)
+    p.set_defaults(action=_member_list)
     p = commands.command(member, "status", gettext("official or probationary from a date"))
     p.add_argument("person", metavar=gettext("PERSON"), help=gettext("a person's card number or id"))
     p.add_argument("status", choices=MEMBER_STATUSES, help=_names(MEMBER_STATUSES, STATUS_NAMES, gettext))
@@ -144,7 +144,7 @@ def add_commands(sub: Any, commands: Commands) -> None:
     p = commands.command(
         outbox, "status", gettext("pending, sent, failed and unreachable messages by purpose")
     )
-    p.set_defaults(action=_outbox_status, read_only=True)
+    p.set_defaults(action=_outbox_status)
 
     importing = commands.group(sub, "import", gettext("import a spreadsheet (CSV or XLSX)"))
     for name, action, summary in (

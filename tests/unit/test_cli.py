@@ -508,31 +508,42 @@ def test_without_a_config_file_chibo_says_which_config_and_database_it_uses(tmp_
     assert result.stderr == f"chibo: {note}\n"
 
 
-@pytest.mark.parametrize(
-    "args", [("member", "list", "--cell", CELL), ("outbox", "status")], ids=["list", "outbox"]
+NOT_SET_UP = (
+    "There is no database at %(database)s yet: nothing is set up there. Start with chibo unit add, or name "
+    "the right config with --config."
 )
-def test_a_read_only_command_never_creates_a_database(tmp_path: Path, args: tuple[str]) -> None:
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("member", "list", "--cell", CELL),
+        ("outbox", "status"),
+        ("cell", "add", CELL, "--unit", COMMUNE),
+        ("import", "members", str(SAMPLES / "members_thon3.csv"), "--cell", CELL),
+    ],
+    ids=["member list", "outbox status", "cell add", "import"],
+)
+def test_only_the_first_step_of_a_setup_creates_a_database(tmp_path: Path, args: tuple[str]) -> None:
     result = chibo_in(tmp_path)(*args, config=False)
     assert result.returncode == 1
-    assert (
-        said(
-            "There is no database at %(database)s yet, so there is nothing to show.",
-            database=tmp_path / "chibo.db",
-        )
-        in result.stderr
-    )
+    assert result.stderr.splitlines()[-1] == "chibo: " + said(NOT_SET_UP, database=tmp_path / "chibo.db")
     assert "Traceback" not in result.stderr
     assert list(tmp_path.glob("chibo.db*")) == []
 
 
-def test_a_read_only_command_never_creates_tables_in_an_empty_database(tmp_path: Path, cli: Any) -> None:
+@pytest.mark.parametrize(
+    "args", [("outbox", "status"), ("cell", "add", CELL, "--unit", COMMUNE)], ids=["outbox", "cell"]
+)
+def test_no_command_but_unit_add_creates_tables_in_an_empty_database(
+    tmp_path: Path, cli: Any, args: tuple[str]
+) -> None:
     chibo = chibo_in(tmp_path)
     sqlite3.connect(chibo.db).close()  # an empty file
-    ran = cli("--config", str(chibo.config), "outbox", "status")
-    assert (
-        ran.code == 1
-        and said("The database %(database)s is empty: nothing is set up yet.", database=chibo.db) in ran.err
-    )
+    ran = cli("--config", str(chibo.config), *args)
+    assert ran.code == 1
+    empty = said("The database %(database)s is empty: nothing is set up yet.", database=chibo.db)
+    assert ran.err == f"chibo: {empty}\n"
     assert chibo.rows("SELECT name FROM sqlite_master") == []
 
 
