@@ -1,4 +1,9 @@
-"""How names are written and compared: NFC, single spaces, diacritics kept (Ân is not An)."""
+"""How names are written, compared and ordered.
+
+Names are stored in NFC with single spaces, and compared with their diacritics (Ân is not An); only a
+cell or unit typed without any diacritics falls back to plain_key, and only when one name fits.
+People are listed in Vietnamese alphabetical order by given name (sort_key).
+"""
 
 from __future__ import annotations
 
