@@ -694,6 +694,34 @@ def test_households_imported_before_their_members_are_one_line(tmp_path: Path) -
     )
 
 
+def test_an_import_prints_what_the_organiser_should_check(chibo: Chibo, cli: Any) -> None:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Họ tên", "Ngày sinh", "Số thẻ đảng", "Loại"])
+    sheet.append(["Nông Thị Lan", "17/07/1962", 93.058825, "chính thức"])  # a card Excel keeps as a number
+    sheet.append(["Lò Văn Mới", "02/02/1980", 93.05837, "chính thức"])
+    workbook.save(path := chibo.cwd / "members.xlsx")
+    ran = cli("--config", str(chibo.config), "import", "members", str(path), "--cell", CELL)
+    assert ran.code == 0, ran.err
+    assert ran.out.splitlines()[1:] == [
+        said("Please check:"),
+        "  "
+        + said(
+            "Row %(row)s, column %(column)s: %(reason)s",
+            row=3,
+            column="Số thẻ đảng",
+            reason=said(
+                "the spreadsheet stored the card as the number %(number)s; it was read as %(card)s",
+                number="93.05837",
+                card="93.058370",
+            ),
+        ),
+    ]
+
+
 # --- the member list ------------------------------------------------------------------------------
 
 
