@@ -1,257 +1,515 @@
 """The `chibo` command: run the bot, the offline demo, and the admin commands.
 
-Admin commands print what they did in the operator's language (config default_language) and write
-the audit log; errors are one line on stderr and a non-zero exit, never a traceback.
+One run speaks one language (--lang, else the config's default_language), --help and usage errors
+included. Results go to stdout; problems are one line on stderr and a non-zero exit, never a traceback.
+Every command takes its time from one clock: the real one, or --now / CHIBO_NOW.
+
+Heavy libraries (SQLAlchemy, python-telegram-bot, openpyxl, Alembic) are imported inside the commands
+that use them, so `chibo --help` starts at once.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
-import signal
+import os
 import sys
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
-from bot.cli_admin import add_commands, now_today, parse_date
-from bot.clock import system_clock
-from bot.config import Config, ConfigError, config_path, load_config
+from bot.clock import NOW_ENV, NOW_FORMATS, Clock, clock_at, parse_day
+from bot.config_file import CONFIG_ENV, DEFAULT_TIMEZONE, ConfigError, config_path, peek_language
 from bot.errors import UserError
-from bot.i18n import N_, translator
-from bot.services import identity, org
-from storage import migrate, repo
-from storage.db import make_engine, make_sessions
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, translator
 
-log = logging.getLogger("chibo")
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
-Action = Callable[[AsyncSession, argparse.Namespace, Config, "Printer"], Awaitable[None]]
+    from bot.config import Config
+
+Gettext = Callable[[str], str]
+
+# Exit codes: bad input or a refused action, a bad setting or usage, a service that does not answer.
+EXIT_REFUSED, EXIT_CONFIG, EXIT_UNREACHABLE = 1, 2, 3
+
+# The values the database accepts (storage.models.CELL_KINDS, OFFICER_ROLES, MEMBER_STATUSES), repeated
+# here so that --help need not import the models; a test keeps them equal.
+CELL_KINDS = ("village", "office", "enterprise", "school", "armed_forces")
+OFFICER_ROLES = ("committee_member", "deputy_secretary", "secretary", "organiser")
+MEMBER_STATUSES = ("official", "probationary")
+
+# argparse's own messages (it looks them up through its module-level `_`), so that --help and usage
+# errors speak the operator's language too.
+ARGPARSE_MESSAGES = (
+    N_("usage: "),
+    N_("positional arguments"),
+    N_("options"),
+    N_("show this help message and exit"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("%(prog)s: error: %(message)s\n"),
+    N_("the following arguments are required: %s"),
+    N_("one of the arguments %s is required"),
+    N_("not allowed with argument %s"),
+    N_("unrecognized arguments: %s"),
+    N_("expected one argument"),
+    N_("expected at most one argument"),
+    N_("expected at least one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("ignored explicit argument %r"),
+    N_("unexpected option string: %s"),
+)
 
 
-class Printer:
-    """Prints translated lines for the operator."""
+class ConnectionProblem(UserError):
+    """A service chibo needs (the database, the Telegram Bot API) did not answer or refused us.
 
-    def __init__(self, language: str) -> None:
-        self.gettext = translator(language).gettext
+    `reason` is a msgid of its own, translated when the line is rendered.
+    """
 
-    def __call__(self, message: str, **params: object) -> None:
+    def __init__(self, message: str, reason: str, reason_params: dict[str, object], **params: object) -> None:
+        super().__init__(message, **params)
+        self.reason = reason
+        self.reason_params = {key: str(value) for key, value in reason_params.items()}
+
+    def render(self, gettext: Gettext) -> str:
+        """The line in the reader's language, its reason translated too."""
+        reason = gettext(self.reason) % self.reason_params if self.reason_params else gettext(self.reason)
+        return gettext(self.message) % {**self.params, "reason": reason}
+
+
+@dataclass
+class Context:
+    """What every admin command gets: the config, the one `now` of this run, and the operator's language."""
+
+    config: Config
+    now: datetime
+    gettext: Gettext
+
+    @property
+    def today(self) -> date:
+        """The calendar day of `now` in the configured zone."""
+        return self.now.astimezone(self.config.tz).date()
+
+    def text(self, message: str, **params: object) -> str:
+        """A message in the operator's language."""
         text = self.gettext(message)
-        print(text % {k: str(v) for k, v in params.items()} if params else text)
+        return text % {key: str(value) for key, value in params.items()} if params else text
+
+    def say(self, message: str, **params: object) -> None:
+        """Print a message in the operator's language."""
+        print(self.text(message, **params))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The command line."""
-    parser = argparse.ArgumentParser(prog="chibo", description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--config", help="TOML config file (default: $CHIBO_CONFIG or ./config.toml)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+# --- the command line -----------------------------------------------------------------------------
+
+
+def date_argument(gettext: Gettext) -> Callable[[str], date]:
+    """An argparse type for a calendar date, with its errors in the operator's language."""
+
+    def parse(value: str) -> date:
+        try:
+            return parse_day(value)
+        except UserError as error:
+            raise argparse.ArgumentTypeError(error.render(gettext)) from None
+
+    return parse
+
+
+def _common_options(gettext: Gettext, *, defaults: bool) -> argparse.ArgumentParser:
+    """The options every command takes, before or after its name (`chibo run --config FILE`)."""
+    common = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+
+    def default(value: object) -> object:
+        # On subcommands: absent means "keep what the main parser found", not "reset to the default".
+        return value if defaults else argparse.SUPPRESS
+
+    common.add_argument(
+        "--config",
+        metavar=gettext("FILE"),
+        default=default(None),
+        help=gettext("TOML config file (default: $%(env)s, else ./config.toml)") % {"env": CONFIG_ENV},
+    )
+    common.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=default(None),
+        help=gettext("language of this run (default: the config's default_language)"),
+    )
+    common.add_argument(
+        "--now",
+        metavar=gettext("TIME"),
+        default=default(None),
+        help=gettext(
+            "act as if it were this time: %(formats)s or ISO 8601, in the configured time zone unless "
+            "an offset is given; then the clock moves on (default: $%(env)s, else the real time)"
+        )
+        % {"formats": NOW_FORMATS, "env": NOW_ENV},
+    )
+    common.add_argument(
+        "-v", "--verbose", action="store_true", default=default(False), help=gettext("log more")
+    )
+    return common
+
+
+class Commands:
+    """Builds subcommands that all take the common options and speak the operator's language."""
+
+    def __init__(self, gettext: Gettext) -> None:
+        self.gettext = gettext
+        self.common = _common_options(gettext, defaults=False)
+        self.date = date_argument(gettext)
+
+    def group(self, parent: Any, name: str, help: str) -> Any:
+        """A command with subcommands of its own (`chibo member ...`)."""
+        parser = self.command(parent, name, help)
+        return parser.add_subparsers(dest=f"{name}_command", required=True)
+
+    def command(self, parent: Any, name: str, help: str, **kwargs: Any) -> argparse.ArgumentParser:
+        """One command."""
+        parser: argparse.ArgumentParser = parent.add_parser(
+            name, help=help, description=help, parents=[self.common], allow_abbrev=False, **kwargs
+        )
+        return parser
+
+    def date_option(self, parser: argparse.ArgumentParser, *flags: str, **kwargs: Any) -> None:
+        """A date option; its help says the format."""
+        kwargs["help"] = f"{kwargs['help']} (dd/mm/yyyy)"
+        parser.add_argument(*flags, type=self.date, metavar=self.gettext("DATE"), **kwargs)
+
+
+def build_parser(gettext: Gettext | None = None) -> argparse.ArgumentParser:
+    """The command line, its help in the language `gettext` translates to."""
+    from bot.cli_admin import add_commands
+
+    gettext = gettext or translator(DEFAULT_LANGUAGE).gettext
+    parser = argparse.ArgumentParser(
+        prog="chibo",
+        description=gettext(
+            "chibo helps party cells run their meetings: the chat bot and its admin commands."
+        ),
+        parents=[_common_options(gettext, defaults=True)],
+        allow_abbrev=False,
+    )
+    commands = Commands(gettext)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    sub.add_parser("run", help="run the bot (Telegram, long polling)")
-    demo = sub.add_parser("demo", help="offline demo against a fake Telegram, on a temporary database")
-    demo.add_argument("--quiet", action="store_true", help="print only the summary")
-
-    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
-    db.add_parser("upgrade", help="apply migrations")
-
-    unit = sub.add_parser("unit", help="units (commune, province ...)").add_subparsers(
-        dest="sub", required=True
+    commands.command(sub, "run", gettext("run the bot (Telegram, long polling)"))
+    demo = commands.command(
+        sub, "demo", gettext("offline demo against a fake Telegram, on a temporary database")
     )
-    p = unit.add_parser("add", help="add a unit")
-    p.add_argument("name")
-    p.add_argument("--parent", help="parent unit id or name")
-    p.set_defaults(action=_unit_add)
+    demo.add_argument("--quiet", action="store_true", help=gettext("print only the summary"))
 
-    cell = sub.add_parser("cell", help="cells (chi bộ)").add_subparsers(dest="sub", required=True)
-    p = cell.add_parser("add", help="add a cell")
-    p.add_argument("name")
-    p.add_argument("--unit", required=True, help="unit id or name")
-    p.add_argument(
-        "--kind",
-        default="village",
-        help="village, office, enterprise, school or armed_forces (default village)",
-    )
-    p.set_defaults(action=_cell_add)
+    db = commands.group(sub, "db", gettext("the database schema"))
+    commands.command(db, "upgrade", gettext("apply migrations"))
 
-    person = sub.add_parser("person", help="people").add_subparsers(dest="sub", required=True)
-    p = person.add_parser("add", help="add a person as a member of a cell")
-    p.add_argument("full_name")
-    p.add_argument("--cell", required=True, help="cell id or name")
-    p.add_argument("--card", help="party card number")
-    p.add_argument("--birth-date", type=parse_date, help="dd/mm/yyyy")
-    p.add_argument("--status", default="official", choices=["official", "probationary"])
-    p.set_defaults(action=_person_add)
-
-    p = sub.add_parser("invite", help="a one-time invite code and link for a person")
-    p.add_argument("person", nargs="?", help="person id or card number")
-    p.add_argument("--cell", help="every member of this cell not linked yet")
-    p.add_argument("--unit", help="every member of this unit's cells not linked yet")
-    p.add_argument("--format", choices=["text", "csv", "xlsx"], default="text")
-    p.add_argument("--output", help="file to write (csv/xlsx; default: standard output for csv)")
-    p.set_defaults(action=_invite)
-
-    add_commands(sub)
+    add_commands(sub, commands)
+    _name_the_choices(parser)
     return parser
 
 
-async def _unit_add(session: AsyncSession, args: argparse.Namespace, config: Config, out: Printer) -> None:
-    unit = await org.add_unit(
-        session=session, name=args.name, parent_ref=args.parent, actor=org.CLI, now=system_clock()
-    )
-    out(N_("Added unit %(name)s (id %(id)s)."), name=unit.name, id=unit.id)
+def _name_the_choices(parser: argparse.ArgumentParser) -> None:
+    """Name a missing subcommand by its choices ({list,status,...}), not by an internal dest."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            action.metavar = "{" + ",".join(action.choices) + "}"
+            for child in action.choices.values():
+                _name_the_choices(child)
 
 
-async def _cell_add(session: AsyncSession, args: argparse.Namespace, config: Config, out: Printer) -> None:
-    cell = await org.add_cell(
-        session=session, name=args.name, unit_ref=args.unit, kind=args.kind, actor=org.CLI, now=system_clock()
-    )
-    out(N_("Added cell %(name)s (id %(id)s)."), name=cell.name, id=cell.id)
+# --- databases ------------------------------------------------------------------------------------
 
 
-async def _person_add(session: AsyncSession, args: argparse.Namespace, config: Config, out: Printer) -> None:
-    cell = await org.require_cell(session, args.cell)
-    now, today = now_today(config)
-    person = await org.add_person(
-        session=session,
-        full_name=args.full_name,
-        cell=cell,
-        actor=org.CLI,
-        now=now,
-        today=today,
-        card_number=args.card,
-        birth_date=args.birth_date,
-        status=args.status,
-    )
-    out(N_("Added %(name)s (id %(id)s) to %(cell)s."), name=person.full_name, id=person.id, cell=cell.name)
+def describe_database(url: str) -> str:
+    """The database for a message: the SQLite file's full path, or the URL with its password hidden."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return str(Path(parsed.database).resolve()) if parsed.database else url
+    return parsed.render_as_string(hide_password=True)
 
 
-async def _invite(session: AsyncSession, args: argparse.Namespace, config: Config, out: Printer) -> None:
-    from bot.services import invites
+def _sqlite_file(url: str) -> Path | None:
+    from sqlalchemy.engine import make_url
 
-    now = system_clock()
-    username = config.telegram.bot_username or await repo.get_setting(
-        session=session, key=identity.USERNAME_KEY
-    )
-    if args.person:
-        person = await org.require_person(session, args.person)
-        code = await identity.invite(
-            session=session, person=person, now=now, valid_days=config.invite_valid_days, actor=org.CLI
-        )
-        out(
-            N_("Invite for %(name)s: %(code)s (valid until %(until)s)"),
-            name=person.full_name,
-            code=code.code,
-            until=code.expires_at.astimezone(config.tz).strftime("%d/%m/%Y %H:%M"),
-        )
-        link = identity.deep_link(username, code.code)
-        out(N_("Link: %(link)s"), link=link) if link else out(
-            N_("Send it to the bot as: /start %(code)s"), code=code.code
-        )
-        return
-    if not (args.cell or args.unit):
-        raise UserError(N_("Name a person, or give --cell or --unit."))
-    batch = await invites.for_scope(
-        session=session,
-        cell_ref=args.cell,
-        unit_ref=args.unit,
-        now=now,
-        config=config,
-        username=username,
-        actor=org.CLI,
-    )
-    gettext = out.gettext
-    if args.format == "text":
-        print(invites.as_text(batch, gettext=gettext, tz=config.tz))
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """The error and what caused it, SQLAlchemy's wrapped driver error included."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        wrapped = getattr(current, "orig", None)
+        if isinstance(wrapped, BaseException) and id(wrapped) not in seen:
+            yield from _causes(wrapped)
+        current = current.__cause__ or current.__context__
+
+
+def database_problem(url: str, error: BaseException) -> ConnectionProblem | None:
+    """One line saying which database and what is wrong, or None if `error` is not about the database."""
+    import socket
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError
+
+    chain = list(_causes(error))
+    if not any(isinstance(e, DBAPIError | OSError) for e in chain):
+        return None
+    parsed = make_url(url)
+    where = {"host": parsed.host or "localhost", "port": parsed.port or 5432, "name": parsed.database or ""}
+    names = {type(e).__name__ for e in chain}
+    detail = str(chain[-1]).strip().splitlines()[0] if str(chain[-1]).strip() else type(chain[-1]).__name__
+    reason: str
+    params: dict[str, object] = {}
+    if any(isinstance(e, ConnectionRefusedError) for e in chain):
+        reason, params = N_("nothing answers at %(host)s:%(port)s; is PostgreSQL running there?"), where
+    elif any(isinstance(e, socket.gaierror) for e in chain):
+        reason, params = N_("the host %(host)s is unknown"), where
+    elif any(isinstance(e, TimeoutError) for e in chain):
+        reason, params = N_("no answer from %(host)s:%(port)s"), where
+    elif "InvalidCatalogNameError" in names:
+        reason, params = N_("the database %(name)s does not exist on that server (createdb %(name)s)"), where
+    elif names & {"InvalidPasswordError", "InvalidAuthorizationSpecificationError"}:
+        reason, params = N_("the server refused the user or password (%(detail)s)"), {"detail": detail}
+    elif "unable to open database file" in detail:
+        reason, params = N_("the file cannot be opened here (%(detail)s)"), {"detail": detail}
+    elif not any(isinstance(e, DBAPIError) for e in chain) and not any(
+        isinstance(e, ConnectionError) for e in chain
+    ):
+        return None  # an OSError of some other kind (a file the command reads or writes)
     else:
-        content = (
-            invites.as_csv(batch, gettext=gettext, tz=config.tz)
-            if args.format == "csv"
-            else invites.as_xlsx(batch, gettext=gettext, tz=config.tz)
+        reason = detail  # the driver's own words; no msgid can say it better
+    return ConnectionProblem(
+        N_("Cannot use the database %(database)s: %(reason)s."),
+        reason,
+        params,
+        database=describe_database(url),
+    )
+
+
+async def prepare_database(engine: AsyncEngine, url: str, *, create: bool = True) -> None:
+    """Bring the schema up to date. Without `create`, never create a database or its tables: only
+    `unit add` (the first step of a setup), `db upgrade` and `run` start from nothing."""
+    from storage import migrate
+
+    sqlite_file = _sqlite_file(url)
+    if not create and sqlite_file is not None and not sqlite_file.exists():
+        raise UserError(
+            N_(
+                "There is no database at %(database)s yet: nothing is set up there. Start with chibo unit "
+                "add, or name the right config with --config."
+            ),
+            database=describe_database(url),
         )
-        if args.output:
-            Path(args.output).write_bytes(content)  # noqa: ASYNC240  (a CLI, nothing else runs)
-            out(N_("Wrote %(count)s invites to %(path)s."), count=len(batch.rows), path=args.output)
-        elif args.format == "csv":
-            sys.stdout.write(content.decode("utf-8-sig"))
-        else:
-            raise UserError(N_("Give --output FILE for an xlsx file."))
+    if sqlite_file is not None and not sqlite_file.resolve().parent.is_dir():
+        # Said before connecting: a failed aiosqlite connection can outlive the event loop and print a
+        # traceback from its thread.
+        raise ConnectionProblem(
+            N_("Cannot use the database %(database)s: %(reason)s."),
+            N_("the folder %(folder)s does not exist"),
+            {"folder": sqlite_file.resolve().parent},
+            database=describe_database(url),
+        )
+    try:
+        if not create and await migrate.current_revision(engine) is None:
+            raise UserError(
+                N_("The database %(database)s is empty: nothing is set up yet."),
+                database=describe_database(url),
+            )
+        await migrate.upgrade(engine)
+    except Exception as error:
+        problem = None if isinstance(error, UserError) else database_problem(url, error)
+        if problem is None:
+            raise
+        raise problem from None
 
 
-async def _with_session(config: Config, action: Action, args: argparse.Namespace) -> None:
+# --- running a command ----------------------------------------------------------------------------
+
+
+async def _with_session(config: Config, clock: Clock, gettext: Gettext, args: argparse.Namespace) -> None:
+    from storage.db import make_engine, make_sessions
+
     engine = make_engine(config.database.url)
     try:
-        await migrate.upgrade(engine)
-        sessions = make_sessions(engine)
-        async with sessions.begin() as session:
-            await action(session, args, config, Printer(config.default_language))
+        creates = getattr(args, "creates_database", False)
+        await prepare_database(engine, config.database.url, create=creates)
+        context = Context(config=config, now=clock(), gettext=gettext)
+        try:
+            async with make_sessions(engine).begin() as session:
+                await args.action(session, args, context)
+        except Exception as error:
+            problem = None if isinstance(error, UserError) else database_problem(config.database.url, error)
+            if problem is None:
+                raise
+            raise problem from None
     finally:
         await engine.dispose()
 
 
-async def _run(config: Config) -> None:
-    from bot.serve import serve
+async def _run(config: Config, clock: Clock) -> None:
+    import asyncio
+    import signal
 
+    from bot.runtime import Runtime
+    from bot.serve import BotApiUnreachable, serve
+
+    runtime = Runtime(config, clock=clock)
+    try:
+        await prepare_database(runtime.engine, config.database.url)
+    except BaseException:
+        await runtime.engine.dispose()
+        raise
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await serve(config, stop)
+    try:
+        await serve(config, stop, runtime=runtime)
+    except BotApiUnreachable as error:
+        raise ConnectionProblem(
+            N_("Cannot reach the Telegram Bot API at %(url)s: %(reason)s. Check the network connection."),
+            N_("a connection problem (%(error)s)"),
+            {"error": error.reason},
+            url=error.url,
+        ) from None
 
 
-async def _db_upgrade(config: Config) -> None:
+async def _db_upgrade(config: Config, gettext: Gettext) -> None:
+    from storage import migrate
+    from storage.db import make_engine
+
     engine = make_engine(config.database.url)
     try:
-        await migrate.upgrade(engine)
-        print(f"database at revision {await migrate.current_revision(engine)}")
+        await prepare_database(engine, config.database.url)
+        revision = await migrate.current_revision(engine)
     finally:
         await engine.dispose()
+    print(
+        gettext(N_("The database %(database)s is at revision %(revision)s."))
+        % {"database": describe_database(config.database.url), "revision": revision}
+    )
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `chibo` console script."""
-    args = build_parser().parse_args(argv)
+class _EarlyParser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # the real parser reports it, in the right language
+        raise ValueError(message)
+
+
+def _early_options(argv: list[str]) -> argparse.Namespace:
+    """--config and --lang wherever they are, before the real parser runs: its help needs the language."""
+    early = _EarlyParser(add_help=False, allow_abbrev=False)
+    for option in ("--config", "--lang"):
+        early.add_argument(option)
+    try:
+        return early.parse_known_args(argv)[0]
+    except ValueError:
+        return argparse.Namespace(config=None, lang=None)
+
+
+@dataclass
+class _ArgparseLanguage:
+    """Make argparse's own messages speak the operator's language for the length of a run."""
+
+    gettext: Gettext
+    ngettext: Callable[[str, str, int], str]
+
+    def __enter__(self) -> None:
+        self.saved = (argparse._, argparse.ngettext)  # type: ignore[attr-defined]
+        argparse._, argparse.ngettext = self.gettext, self.ngettext  # type: ignore[attr-defined]
+
+    def __exit__(self, *exc: object) -> None:
+        argparse._, argparse.ngettext = self.saved  # type: ignore[attr-defined]
+
+
+def _configure_logging(verbose: bool) -> None:
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
+        level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     # httpx logs every request URL, and the URL carries the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    if not args.verbose:
+    if not verbose:
         for noisy in ("apscheduler", "alembic"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
-    try:
-        if args.command == "demo":
-            from bot.demo import run_demo
 
-            return asyncio.run(run_demo(quiet=args.quiet))
-        config = load_config(config_path(args.config))
-        coroutine: Coroutine[Any, Any, None]
-        if args.command == "run":
-            config.token()
-            coroutine = _run(config)
-        elif args.command == "db":
-            coroutine = _db_upgrade(config)
-        else:
-            coroutine = _with_session(config, args.action, args)
-        asyncio.run(coroutine)
-        return 0
-    except ConfigError as error:
-        print(f"chibo: config error: {error}", file=sys.stderr)
-        return 2
-    except UserError as error:
-        lang = "vi"
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `chibo` console script."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    early = _early_options(argv)
+    path = config_path(early.config)
+    language = early.lang if early.lang in LANGUAGES else peek_language(path) or DEFAULT_LANGUAGE
+    translations = translator(language)
+    gettext = translations.gettext
+    with _ArgparseLanguage(gettext, translations.ngettext):
         try:
-            lang = load_config(config_path(args.config)).default_language
-        except ConfigError:
-            pass
-        print(f"chibo: {error.render(translator(lang).gettext)}", file=sys.stderr)
-        return 1
+            args = build_parser(gettext).parse_args(argv)
+        except SystemExit as done:  # --help, or a usage error argparse has printed
+            return int(done.code or 0)
+    _configure_logging(args.verbose)
+    try:
+        return _main(args, path, gettext)
+    except ConfigError as error:
+        print(f"chibo: {gettext(N_('config error'))}: {error.render(gettext)}", file=sys.stderr)
+        return EXIT_CONFIG
+    except ConnectionProblem as error:
+        print(f"chibo: {error.render(gettext)}", file=sys.stderr)
+        return EXIT_UNREACHABLE
+    except UserError as error:
+        print(f"chibo: {error.render(gettext)}", file=sys.stderr)
+        return EXIT_REFUSED
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # output piped into `head`
         return 0
+
+
+def _main(args: argparse.Namespace, path: Path | None, gettext: Gettext) -> int:
+    import asyncio
+
+    now_text = args.now or os.environ.get(NOW_ENV)
+    if args.command == "demo":
+        from zoneinfo import ZoneInfo
+
+        from bot.demo import run_demo
+
+        return asyncio.run(run_demo(clock=clock_at(now_text, ZoneInfo(DEFAULT_TIMEZONE)), quiet=args.quiet))
+    from bot.config import load_config
+
+    config = load_config(path)
+    clock = clock_at(now_text, config.tz)
+    if path is None:
+        print(
+            "chibo: "
+            + gettext(
+                N_(
+                    "no config file (--config, $%(env)s or ./config.toml); using the defaults, with the "
+                    "database %(database)s."
+                )
+            )
+            % {"env": CONFIG_ENV, "database": describe_database(config.database.url)},
+            file=sys.stderr,
+        )
+    if args.command == "run":
+        config.token()
+        asyncio.run(_run(config, clock))
+    elif args.command == "db":
+        asyncio.run(_db_upgrade(config, gettext))
+    else:
+        asyncio.run(_with_session(config, clock, gettext, args))
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,251 +1,548 @@
-"""Admin subcommands of `chibo`: roles, members' records over time, imports."""
+"""Admin subcommands of `chibo`: the organisation, invites, roles, members' records, announcements, imports.
+
+Each command says what actually took effect, read back from the database after the change, and never
+reports a change that did not happen.
+"""
 
 from __future__ import annotations
 
 import argparse
-from datetime import date, datetime
+import sys
+from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
-from bot.clock import system_clock
-from bot.config import Config
 from bot.errors import UserError
 from bot.i18n import N_
-from bot.importing import ImportFileError
-from bot.services import announcements, imports, org
-from bot.texts import ROLE_NAMES, STATUS_NAMES, member_line
-from storage import repo
+from bot.importing import describe_columns
+
+if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
+    from bot.cli import Commands, Context
 
 
-def parse_date(value: str) -> date:
-    """A calendar date typed as dd/mm/yyyy (or ISO yyyy-mm-dd), for argparse."""
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(value, fmt).date()  # noqa: DTZ007  (a calendar date)
-        except ValueError:
-            pass
-    raise argparse.ArgumentTypeError(f"{value!r}: expected dd/mm/yyyy")
+def day(value: date) -> str:
+    """A date as the operator writes it."""
+    return value.strftime("%d/%m/%Y")
 
 
-def add_commands(sub: Any) -> None:
-    """Add the role, member and import subcommands to the `chibo` parser."""
-    role = sub.add_parser("role", help="officer roles").add_subparsers(dest="sub", required=True)
-    for name, action in (("grant", _role_grant), ("revoke", _role_revoke)):
-        p = role.add_parser(name, help=f"{name} a role")
-        p.add_argument("person", help="person id or card number")
-        p.add_argument("role", choices=["committee_member", "deputy_secretary", "secretary", "organiser"])
+def add_commands(sub: Any, commands: Commands) -> None:
+    """Add the admin subcommands to the `chibo` parser."""
+    from bot.cli import CELL_KINDS, MEMBER_STATUSES, OFFICER_ROLES
+    from bot.texts import ROLE_NAMES, STATUS_NAMES
+
+    gettext = commands.gettext
+    unit = commands.group(sub, "unit", gettext("units (province, commune ...)"))
+    p = commands.command(unit, "add", gettext("add a unit"))
+    p.add_argument("name", metavar=gettext("NAME"))
+    p.add_argument("--parent", metavar=gettext("UNIT"), help=gettext("the parent unit, by name or id"))
+    p.set_defaults(action=_unit_add, creates_database=True)  # the first step of every setup
+
+    cell = commands.group(sub, "cell", gettext("cells (chi bộ)"))
+    p = commands.command(cell, "add", gettext("add a cell"))
+    p.add_argument("name", metavar=gettext("NAME"))
+    p.add_argument("--unit", required=True, metavar=gettext("UNIT"), help=gettext("its unit, by name or id"))
+    p.add_argument(
+        "--kind", default="village", choices=CELL_KINDS, help=gettext("the kind of cell (default village)")
+    )
+    p.set_defaults(action=_cell_add)
+
+    person = commands.group(sub, "person", gettext("people"))
+    p = commands.command(person, "add", gettext("add a person as a member of a cell"))
+    p.add_argument("full_name", metavar=gettext("FULL_NAME"))
+    p.add_argument("--cell", required=True, metavar=gettext("CELL"), help=gettext("the cell, by name or id"))
+    p.add_argument("--card", help=gettext("party card number"))
+    commands.date_option(p, "--birth-date", help=gettext("date of birth"))
+    p.add_argument(
+        "--status",
+        default="official",
+        choices=MEMBER_STATUSES,
+        help=_names(MEMBER_STATUSES, STATUS_NAMES, gettext),
+    )
+    p.set_defaults(action=_person_add)
+
+    p = commands.command(sub, "invite", gettext("one-time invite codes and links for members not linked yet"))
+    p.add_argument(
+        "person", nargs="?", metavar=gettext("PERSON"), help=gettext("a person's card number or id")
+    )
+    p.add_argument(
+        "--cell", metavar=gettext("CELL"), help=gettext("every member of this cell not linked yet")
+    )
+    p.add_argument(
+        "--unit", metavar=gettext("UNIT"), help=gettext("every member of this unit's cells not linked yet")
+    )
+    p.add_argument("--format", choices=["text", "csv", "xlsx"], default="text")
+    p.add_argument(
+        "--output",
+        metavar=gettext("FILE"),
+        help=gettext("file to write (csv, xlsx; csv goes to standard output without)"),
+    )
+    p.set_defaults(action=_invite)
+
+    role = commands.group(sub, "role", gettext("officer roles"))
+    for name, action, summary in (
+        ("grant", _role_grant, gettext("give a person an officer role from today")),
+        ("revoke", _role_revoke, gettext("end a person's officer role today")),
+    ):
+        p = commands.command(role, name, summary)
+        p.add_argument("person", metavar=gettext("PERSON"), help=gettext("a person's card number or id"))
+        p.add_argument("role", choices=OFFICER_ROLES, help=_names(OFFICER_ROLES, ROLE_NAMES, gettext))
         scope = p.add_mutually_exclusive_group(required=True)
-        scope.add_argument("--cell", help="cell id or name")
-        scope.add_argument("--unit", help="unit id or name")
+        scope.add_argument("--cell", metavar=gettext("CELL"), help=gettext("the cell, by name or id"))
+        scope.add_argument(
+            "--unit", metavar=gettext("UNIT"), help=gettext("the unit, by name or id (organisers)")
+        )
         p.set_defaults(action=action)
 
-    member = sub.add_parser("member", help="members and their record").add_subparsers(
-        dest="sub", required=True
-    )
-    p = member.add_parser("list", help="the members of a cell")
-    p.add_argument("--cell", required=True)
+    member = commands.group(sub, "member", gettext("members and their record"))
+    p = commands.command(member, "list", gettext("the members of a cell, as Vietnamese lists are ordered"))
+    p.add_argument("--cell", required=True, metavar=gettext("CELL"), help=gettext("the cell, by name or id"))
     p.set_defaults(action=_member_list)
-    p = member.add_parser("status", help="official or probationary from a date")
-    p.add_argument("person")
-    p.add_argument("status", choices=["official", "probationary"])
-    p.add_argument("--from", dest="valid_from", type=parse_date, required=True)
+    p = commands.command(member, "status", gettext("official or probationary from a date"))
+    p.add_argument("person", metavar=gettext("PERSON"), help=gettext("a person's card number or id"))
+    p.add_argument("status", choices=MEMBER_STATUSES, help=_names(MEMBER_STATUSES, STATUS_NAMES, gettext))
+    commands.date_option(
+        p, "--from", dest="valid_from", required=True, help=gettext("the first day of the status")
+    )
     p.set_defaults(action=_member_status)
-    p = member.add_parser("exempt", help="exempt from party work and meetings")
-    p.add_argument("person")
-    p.add_argument("--from", dest="valid_from", type=parse_date, required=True)
-    p.add_argument("--to", dest="valid_to", type=parse_date)
-    p.add_argument("--reason", required=True)
+    p = commands.command(
+        member, "exempt", gettext("exempt from party work and meetings (replaces an overlapping one)")
+    )
+    p.add_argument("person", metavar=gettext("PERSON"), help=gettext("a person's card number or id"))
+    commands.date_option(p, "--from", dest="valid_from", required=True, help=gettext("the first day exempt"))
+    commands.date_option(p, "--to", dest="valid_to", help=gettext("the last day exempt (default: no end)"))
+    p.add_argument(
+        "--reason", required=True, metavar=gettext("TEXT"), help=gettext("why, e.g. illness or age")
+    )
     p.set_defaults(action=_member_exempt)
-    p = member.add_parser("end", help="end a membership (moved away, died, removed)")
-    p.add_argument("person")
-    p.add_argument("--on", type=parse_date, required=True)
-    p.add_argument("--reason", required=True)
+    p = commands.command(member, "end", gettext("end a membership (moved away, died, removed)"))
+    p.add_argument("person", metavar=gettext("PERSON"), help=gettext("a person's card number or id"))
+    commands.date_option(
+        p, "--on", required=True, help=gettext("the day they leave; their last day is the day before")
+    )
+    p.add_argument("--reason", required=True, metavar=gettext("TEXT"), help=gettext("why they leave"))
     p.set_defaults(action=_member_end)
 
-    p = sub.add_parser("announce", help="send an announcement to a cell or a unit through the outbox")
+    p = commands.command(
+        sub, "announce", gettext("send an announcement to a cell or a unit through the outbox")
+    )
     scope = p.add_mutually_exclusive_group(required=True)
-    scope.add_argument("--cell", help="cell id or name")
-    scope.add_argument("--unit", help="unit id or name (with its cells and sub-units)")
-    p.add_argument("--to", choices=["members", "secretaries"], default="members")
-    p.add_argument("text", help="the message (Telegram HTML allowed: <b>, <i>, ...)")
+    scope.add_argument("--cell", metavar=gettext("CELL"), help=gettext("the cell, by name or id"))
+    scope.add_argument(
+        "--unit",
+        metavar=gettext("UNIT"),
+        help=gettext("the unit, by name or id (with its cells and sub-units)"),
+    )
+    p.add_argument("--to", choices=["members", "secretaries"], default="members", help=gettext("who gets it"))
+    p.add_argument(
+        "text", metavar=gettext("TEXT"), help=gettext("the message (Telegram HTML allowed: <b>, <i>, ...)")
+    )
     p.set_defaults(action=_announce)
 
-    outbox = sub.add_parser("outbox", help="messages the bot sends on its own").add_subparsers(
-        dest="sub", required=True
+    outbox = commands.group(sub, "outbox", gettext("messages the bot sends on its own"))
+    p = commands.command(
+        outbox, "status", gettext("pending, sent, failed and unreachable messages by purpose")
     )
-    p = outbox.add_parser("status", help="pending, sent, failed and unreachable counts by purpose")
     p.set_defaults(action=_outbox_status)
 
-    importing = sub.add_parser("import", help="import a spreadsheet").add_subparsers(
-        dest="sub", required=True
-    )
-    for name, action in (("members", _import_members), ("households", _import_households)):
-        p = importing.add_parser(name, help=f"import {name} (CSV or XLSX)")
-        p.add_argument("file", type=Path)
-        p.add_argument("--cell", required=True)
+    importing = commands.group(sub, "import", gettext("import a spreadsheet (CSV or XLSX)"))
+    for name, action, summary in (
+        (
+            "members",
+            _import_members,
+            gettext("import a cell's members; a file with any bad row imports nothing"),
+        ),
+        ("households", _import_households, gettext("import a cell's households; import its members first")),
+    ):
+        p = commands.command(
+            importing,
+            name,
+            summary,
+            epilog=describe_columns(name, gettext),  # type: ignore[arg-type]
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        p.add_argument(
+            "file", type=Path, metavar=gettext("FILE"), help=gettext("a .csv (UTF-8) or .xlsx file")
+        )
+        p.add_argument(
+            "--cell", required=True, metavar=gettext("CELL"), help=gettext("the cell, by name or id")
+        )
         p.set_defaults(action=action)
 
 
-def now_today(config: Config) -> tuple[datetime, date]:
-    """The current time and the calendar day in the configured zone."""
-    now = system_clock()
-    return now, now.astimezone(config.tz).date()
+def _names(values: tuple[str, ...], names: dict[str, str], gettext: Any) -> str:
+    """What each value means, in the operator's language: "secretary: bí thư, ..."."""
+    return ", ".join(f"{value}: {gettext(names[value])}" for value in values)
 
 
 async def _scope(session: AsyncSession, args: argparse.Namespace) -> dict[str, Any]:
+    from bot.services import org
+
     if args.cell:
         return {"cell": await org.require_cell(session, args.cell)}
     return {"unit": await org.require_unit(session, args.unit)}
 
 
-async def _role_grant(session: AsyncSession, args: argparse.Namespace, config: Config, out: Any) -> None:
-    await _role_change(
-        session, args, config, out, org.grant_role, N_("%(name)s is now %(role)s of %(scope)s.")
+# --- the organisation and invites ---------------------------------------------------------------
+
+
+async def _unit_add(session: AsyncSession, args: argparse.Namespace, ctx: Context) -> None:
+    from bot.services import org
+
+    unit = await org.add_unit(
+        session=session, name=args.name, parent_ref=args.parent, actor=org.CLI, now=ctx.now
+    )
+    ctx.say(N_("Added unit %(name)s (id %(id)s)."), name=unit.name, id=unit.id)
+
+
+async def _cell_add(session: AsyncSession, args: argparse.Namespace, ctx: Context) -> None:
+    from bot.services import org
+
+    cell = await org.add_cell(
+        session=session, name=args.name, unit_ref=args.unit, kind=args.kind, actor=org.CLI, now=ctx.now
+    )
+    ctx.say(N_("Added cell %(name)s (id %(id)s)."), name=cell.name, id=cell.id)
+
+
+async def _person_add(session: AsyncSession, args: argparse.Namespace, ctx: Context) -> None:
+    from bot.services import org
+
+    cell = await org.require_cell(session, args.cell)
+    person = await org.add_person(
+        session=session,
+        full_name=args.full_name,
+        cell=cell,
+        actor=org.CLI,
+        now=ctx.now,
+        today=ctx.today,
+        card_number=args.card,
+        birth_date=args.birth_date,
+        status=args.status,
+    )
+    ctx.say(
+        N_("Added %(name)s (id %(id)s) to %(cell)s."), name=person.full_name, id=person.id, cell=cell.name
     )
 
 
-async def _role_revoke(session: AsyncSession, args: argparse.Namespace, config: Config, out: Any) -> None:
+async def _invite(session: AsyncSession, args: argparse.Namespace, ctx: Context) -> None:
+    from bot.services import identity, invites, org
+    from storage import repo
+
+    config = ctx.config
+    username = config.telegram.bot_username or await repo.get_setting(
+        session=session, key=identity.USERNAME_KEY
+    )
+    if args.person:
+        if args.cell or args.unit:
+            raise UserError(N_("Name a person, or give --cell or --unit, not both."))
+        person = await org.require_person(session, args.person)
+        code = await identity.invite(
+            session=session, person=person, now=ctx.now, valid_days=config.invite_valid_days, actor=org.CLI
+        )
+        ctx.say(
+            N_("Invite for %(name)s: %(code)s (valid until %(until)s)"),
+            name=person.full_name,
+            code=code.code,
+            until=code.expires_at.astimezone(config.tz).strftime("%d/%m/%Y %H:%M"),
+        )
+        link = identity.deep_link(username, code.code)
+        if link:
+            ctx.say(N_("Link: %(link)s"), link=link)
+        else:
+            ctx.say(N_("Send it to the bot as: /start %(code)s"), code=code.code)
+        return
+    if not (args.cell or args.unit):
+        raise UserError(N_("Name a person, or give --cell or --unit."))
+    if args.format == "xlsx" and not args.output:
+        raise UserError(N_("Give --output FILE for an xlsx file."))
+    batch = await invites.for_scope(
+        session=session,
+        cell_ref=args.cell,
+        unit_ref=args.unit,
+        now=ctx.now,
+        config=config,
+        username=username,
+        actor=org.CLI,
+    )
+    if args.format == "text":
+        print(invites.as_text(batch, gettext=ctx.gettext, tz=config.tz))
+        return
+    render = invites.as_csv if args.format == "csv" else invites.as_xlsx
+    content = render(batch, gettext=ctx.gettext, tz=config.tz)
+    if not args.output:
+        sys.stdout.write(content.decode("utf-8-sig"))
+        return
+    try:
+        Path(args.output).write_bytes(content)  # noqa: ASYNC240  (a CLI, nothing else runs)
+    except OSError as error:
+        raise UserError(
+            N_("Cannot write %(path)s (%(reason)s); nothing was saved."),
+            path=args.output,
+            reason=error.strerror,
+        ) from None
+    ctx.say(N_("Wrote %(count)s invites to %(path)s."), count=len(batch.rows), path=args.output)
+
+
+# --- roles ----------------------------------------------------------------------------------------
+
+
+async def _role_grant(session: AsyncSession, args: argparse.Namespace, ctx: Context) -> None:
+    from bot.services import org
+
+    await _role_change(session, args, ctx, org.grant_role, N_("%(name)s is now %(role)s of %(scope)s."))
+
+
+async def _role_revoke(session: AsyncSession, args: argparse.Namespace, ctx: Context) -> None:
+    from bot.services import org
+
     await _role_change(
-        session, args, config, out, org.revoke_role, N_("%(name)s is no longer %(role)s of %(scope)s.")
+        session, args, ctx, org.revoke_role, N_("%(name)s is no longer %(role)s of %(scope)s.")
     )
 
 
 async def _role_change(
-    session: AsyncSession, args: argparse.Namespace, config: Config, out: Any, change: Any, done: str
+    session: AsyncSession, args: argparse.Namespace, ctx: Context, change: Any, done: str
 ) -> None:
-    now, today = now_today(config)
+    from bot.services import org
+    from bot.texts import ROLE_NAMES
+
     person = await org.require_person(session, args.person)
     scope = await _scope(session, args)
-    await change(session=session, person=person, role=args.role, actor=org.CLI, now=now, today=today, **scope)
-    out(
+    await change(
+        session=session, person=person, role=args.role, actor=org.CLI, now=ctx.now, today=ctx.today, **scope
+    )
+    ctx.say(
         done,
         name=person.full_name,
-        role=out.gettext(ROLE_NAMES[args.role]),
+        role=ctx.text(ROLE_NAMES[args.role]),
         scope=next(iter(scope.values())).name,
     )
 
 
-async def _member_list(session: AsyncSession, args: argparse.Namespace, config: Config, out: Any) -> None:
-    _, today = now_today(config)
+# --- members --------------------------------------------------------------------------------------
+
+
+async def _member_list(session: AsyncSession, args: argparse.Namespace, ctx: Context) -> None:
+    from bot.services import org
+    from bot.texts import member_line
+
     cell = await org.require_cell(session, args.cell)
-    views = await org.list_members(session=session, cell=cell, day=today)
-    out(N_("%(cell)s: %(count)s members"), cell=cell.name, count=len(views))
-    for view in views:
-        print(member_line(view, out.gettext))
+    views = await org.list_members(session=session, cell=cell, day=ctx.today)
+    ctx.say(N_("%(cell)s: %(count)s members"), cell=cell.name, count=len(views))
+    for number, view in enumerate(views, start=1):
+        print(member_line(view, ctx.gettext, number=number))
 
 
-async def _member_status(session: AsyncSession, args: argparse.Namespace, config: Config, out: Any) -> None:
-    now, _ = now_today(config)
+async def _member_status(session: AsyncSession, args: argparse.Namespace, ctx: Context) -> None:
+    from bot.services import org
+    from bot.texts import STATUS_NAMES
+
     person = await org.require_person(session, args.person)
-    await org.set_status(
-        session=session, person=person, status=args.status, valid_from=args.valid_from, actor=org.CLI, now=now
+    assert person.id is not None
+    change = await org.set_status(
+        session=session,
+        person=person,
+        status=args.status,
+        valid_from=args.valid_from,
+        actor=org.CLI,
+        now=ctx.now,
     )
-    out(
-        N_("%(name)s is %(status)s from %(date)s."),
-        name=person.full_name,
-        status=out.gettext(STATUS_NAMES[args.status]),
-        date=args.valid_from.strftime("%d/%m/%Y"),
-    )
+    # Read back what is now in force that day, so the report is what took effect.
+    in_force = await org.status_on(session, person.id, args.valid_from)
+    if in_force != args.status:
+        raise UserError(
+            N_("The status of %(name)s did not change; nothing was saved."), name=person.full_name
+        )
+    status = ctx.text(STATUS_NAMES[args.status])
+    if change.until is not None and change.then is not None:
+        ctx.say(
+            N_(
+                "%(name)s is %(status)s from %(date)s until %(until)s; from %(next)s the recorded status "
+                "is %(then)s."
+            ),
+            name=person.full_name,
+            status=status,
+            date=day(args.valid_from),
+            until=day(change.until),
+            next=day(change.until + timedelta(days=1)),
+            then=ctx.text(STATUS_NAMES[change.then]),
+        )
+    else:
+        ctx.say(
+            N_("%(name)s is %(status)s from %(date)s."),
+            name=person.full_name,
+            status=status,
+            date=day(args.valid_from),
+        )
+    for superseded in change.superseded:
+        ctx.say(
+            N_("This replaces the status imported on %(date)s, whose start was not known."),
+            date=day(superseded),
+        )
 
 
-async def _member_exempt(session: AsyncSession, args: argparse.Namespace, config: Config, out: Any) -> None:
-    now, _ = now_today(config)
+async def _member_exempt(session: AsyncSession, args: argparse.Namespace, ctx: Context) -> None:
+    from bot.services import org
+
     person = await org.require_person(session, args.person)
-    await org.exempt(
+    change = await org.exempt(
         session=session,
         person=person,
         valid_from=args.valid_from,
         valid_to=args.valid_to,
         reason=args.reason,
         actor=org.CLI,
-        now=now,
+        now=ctx.now,
     )
-    out(
-        N_("%(name)s is exempt from %(date)s."),
-        name=person.full_name,
-        date=args.valid_from.strftime("%d/%m/%Y"),
-    )
+    period = _period(ctx, change.row.valid_from, change.row.valid_to)
+    if change.replaced:
+        ctx.say(
+            N_("The exemption of %(name)s (%(before)s) is changed: now %(period)s."),
+            name=person.full_name,
+            before="; ".join(_period(ctx, start, end) for start, end in change.replaced),
+            period=period,
+        )
+    else:
+        ctx.say(N_("%(name)s is exempt %(period)s."), name=person.full_name, period=period)
 
 
-async def _member_end(session: AsyncSession, args: argparse.Namespace, config: Config, out: Any) -> None:
-    now, _ = now_today(config)
+def _period(ctx: Context, start: date, end: date | None) -> str:
+    if end is None:
+        return ctx.text(N_("from %(start)s, with no end date"), start=day(start))
+    return ctx.text(N_("from %(start)s to %(end)s"), start=day(start), end=day(end))
+
+
+async def _member_end(session: AsyncSession, args: argparse.Namespace, ctx: Context) -> None:
+    from bot.services import org
+    from storage.models import Cell
+
     person = await org.require_person(session, args.person)
-    await org.end_membership(
-        session=session, person=person, on=args.on, reason=args.reason, actor=org.CLI, now=now
+    ended = await org.end_membership(
+        session=session, person=person, on=args.on, reason=args.reason, actor=org.CLI, now=ctx.now
     )
-    out(
-        N_("%(name)s's membership ends on %(date)s."),
-        name=person.full_name,
-        date=args.on.strftime("%d/%m/%Y"),
-    )
+    for membership in ended:
+        cell = await session.get(Cell, membership.cell_id)
+        name = cell.name if cell else "?"
+        if membership.valid_from >= args.on:  # never began: end_period removed it
+            ctx.say(N_("%(name)s will not join %(cell)s."), name=person.full_name, cell=name)
+        else:
+            ctx.say(
+                N_("%(name)s leaves %(cell)s on %(date)s; their last day there is %(last)s."),
+                name=person.full_name,
+                cell=name,
+                date=day(args.on),
+                last=day(membership.valid_to or args.on),
+            )
 
 
-async def _import(
-    session: AsyncSession, args: argparse.Namespace, config: Config, out: Any, kind: str
-) -> None:
-    now, today = now_today(config)
+# --- imports --------------------------------------------------------------------------------------
+
+
+async def _import(session: AsyncSession, args: argparse.Namespace, ctx: Context, kind: str) -> None:
+    from bot.importing import ImportFileError
+    from bot.services import imports, org
+
     cell = await org.require_cell(session, args.cell)
     function = imports.import_members if kind == "members" else imports.import_households
     try:
         report = await function(
-            session=session, path=args.file, cell=cell, today=today, now=now, actor=org.CLI
+            session=session, path=args.file, cell=cell, today=ctx.today, now=ctx.now, actor=org.CLI
         )
     except ImportFileError as error:
-        raise UserError(N_("Nothing was imported: %(reason)s"), reason=error.render(out.gettext)) from None
+        raise UserError(N_("Nothing was imported: %(reason)s"), reason=error.render(ctx.gettext)) from None
     except imports.ImportRejected as rejected:
-        lines = "\n".join(error.render(out.gettext) for error in rejected.errors)
+        lines = "\n".join(error.render(ctx.gettext) for error in rejected.errors)
         raise UserError(
             N_("Nothing was imported; %(count)s errors need fixing:\n%(lines)s"),
             count=len(rejected.errors),
             lines=lines,
         ) from None
-    out(
+    ctx.say(
         N_("Imported into %(cell)s: %(created)s new, %(updated)s updated, %(unchanged)s unchanged."),
         cell=cell.name,
         created=report.created,
         updated=report.updated,
         unchanged=report.unchanged,
     )
+    if report.notes:
+        ctx.say(N_("Please check:"))
+        for note in report.notes:
+            print("  " + note.render(ctx.gettext))
 
 
-async def _import_members(session: AsyncSession, args: argparse.Namespace, config: Config, out: Any) -> None:
-    await _import(session, args, config, out, "members")
+async def _import_members(session: AsyncSession, args: argparse.Namespace, ctx: Context) -> None:
+    await _import(session, args, ctx, "members")
 
 
-async def _import_households(
-    session: AsyncSession, args: argparse.Namespace, config: Config, out: Any
-) -> None:
-    await _import(session, args, config, out, "households")
+async def _import_households(session: AsyncSession, args: argparse.Namespace, ctx: Context) -> None:
+    await _import(session, args, ctx, "households")
 
 
-async def _announce(session: AsyncSession, args: argparse.Namespace, config: Config, out: Any) -> None:
-    now, today = now_today(config)
+# --- announcements and the outbox -----------------------------------------------------------------
+
+
+async def _announce(session: AsyncSession, args: argparse.Namespace, ctx: Context) -> None:
+    from bot.services import announcements, org
+
     if args.cell and args.to != "members":
         raise UserError(N_("A cell announcement goes to its members; use --unit for secretaries."))
     scope = await _scope(session, args)
     created = await announcements.create(
-        session=session, text=args.text, audience=args.to, actor=org.CLI, now=now, day=today, **scope
+        session=session, text=args.text, audience=args.to, actor=org.CLI, now=ctx.now, day=ctx.today, **scope
     )
     assert created.id is not None
     result = await announcements.report(session=session, announcement_id=created.id)
-    out(
+    # Raising rolls the transaction back: nothing is queued when nobody can get it.
+    if result.pending == 0 and not result.unreachable:
+        raise UserError(
+            N_("Nobody would receive this announcement: %(scope)s has no recipients. Nothing was queued."),
+            scope=next(iter(scope.values())).name,
+        )
+    if result.pending == 0:
+        raise UserError(
+            N_(
+                "Nobody can receive this announcement: none of its %(count)s recipients has linked a chat "
+                "account the bot can reach. Nothing was queued; send them invites first (chibo invite)."
+            ),
+            count=len(result.unreachable),
+        )
+    ctx.say(
         N_("Announcement %(id)s queued for %(count)s recipients; the running bot sends it."),
         id=created.id,
-        count=result.pending + len(result.unreachable),
+        count=result.pending,
     )
-    print(announcements.render_report(result, out.gettext))
+    if result.unreachable:
+        ctx.say(N_("%(count)s cannot receive it:"), count=len(result.unreachable))
+        for name, reason in result.unreachable:
+            print(f"  {name}: {ctx.text(announcements.UNREACHABLE_REASON_TEXT.get(reason, reason))}")
 
 
-async def _outbox_status(session: AsyncSession, args: argparse.Namespace, config: Config, out: Any) -> None:
+# Column headings and purposes of `outbox status`, in the operator's language.
+_STATUS_HEADINGS = {
+    "pending": N_("waiting"),
+    "sending": N_("sending"),
+    "sent": N_("sent"),
+    "failed": N_("failed"),
+    "unreachable": N_("unreachable"),
+}
+_PURPOSES = {"announcement": N_("announcements")}
+
+
+async def _outbox_status(session: AsyncSession, args: argparse.Namespace, ctx: Context) -> None:
+    from storage import repo
+
     counts = await repo.outbox_counts(session=session)
-    statuses = ("pending", "sending", "sent", "failed", "unreachable")
     purposes = sorted({purpose for purpose, _ in counts})
     if not purposes:
-        out(N_("The outbox is empty."))
+        ctx.say(N_("The outbox is empty."))
         return
-    width = max(len(p) for p in purposes + ["purpose"])
-    print("purpose".ljust(width) + "".join(s.rjust(12) for s in statuses))
+    names = {purpose: ctx.text(_PURPOSES.get(purpose, purpose)) for purpose in purposes}
+    headings = [ctx.text(heading) for heading in _STATUS_HEADINGS.values()]
+    first = ctx.text(N_("purpose"))
+    width = max(len(name) for name in [first, *names.values()])
+    columns = max(12, *(len(heading) + 2 for heading in headings))
+    print(first.ljust(width) + "".join(heading.rjust(columns) for heading in headings))
     for purpose in purposes:
-        print(purpose.ljust(width) + "".join(str(counts.get((purpose, s), 0)).rjust(12) for s in statuses))
+        cells = (str(counts.get((purpose, status), 0)).rjust(columns) for status in _STATUS_HEADINGS)
+        print(names[purpose].ljust(width) + "".join(cells))

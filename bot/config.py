@@ -6,20 +6,40 @@ import os
 import tomllib
 import zoneinfo
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-TOKEN_ENV = "CHIBO_TELEGRAM_TOKEN"
-CONFIG_ENV = "CHIBO_CONFIG"
+from bot.config_file import (
+    CONFIG_ENV,
+    DEFAULT_PATH,
+    DEFAULT_TIMEZONE,
+    TOKEN_ENV,
+    ConfigError,
+    config_path,
+    peek_language,
+)
+from bot.i18n import N_
 
-
-class ConfigError(Exception):
-    """A setting is missing or invalid; the message is one line naming file, key and expectation."""
+__all__ = [
+    "CONFIG_ENV",
+    "DEFAULT_PATH",
+    "DEFAULT_TIMEZONE",
+    "TOKEN_ENV",
+    "Config",
+    "ConfigError",
+    "DatabaseConfig",
+    "DeliveryConfig",
+    "TelegramConfig",
+    "config_path",
+    "load_config",
+    "peek_language",
+]
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Strict: `senders = "4"` is a mistake to report, not a string to convert.
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class TelegramConfig(_Section):
@@ -42,7 +62,7 @@ class DatabaseConfig(_Section):
     @classmethod
     def _async_driver(cls, value: str) -> str:
         if not (value.startswith("sqlite+aiosqlite://") or value.startswith("postgresql+asyncpg://")):
-            raise ValueError("expected a sqlite+aiosqlite:// or postgresql+asyncpg:// URL")
+            raise ValueError(N_("expected a sqlite+aiosqlite:// or postgresql+asyncpg:// URL"))
         return value
 
 
@@ -54,7 +74,7 @@ class DeliveryConfig(_Section):
 
 
 class Config(_Section):
-    timezone: str = "Asia/Ho_Chi_Minh"
+    timezone: str = DEFAULT_TIMEZONE
     default_language: Literal["vi", "en"] = "vi"
     invite_valid_days: int = Field(default=7, ge=1)
     # A form (announcement, a member's exemption ...) left unanswered this long closes itself.
@@ -71,7 +91,7 @@ class Config(_Section):
         try:
             zoneinfo.ZoneInfo(value)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError("expected an IANA time zone such as Asia/Ho_Chi_Minh") from exc
+            raise ValueError(N_("expected an IANA time zone such as Asia/Ho_Chi_Minh")) from exc
         return value
 
     @property
@@ -82,34 +102,59 @@ class Config(_Section):
     def token(self) -> str:
         """Return the bot token or raise ConfigError naming where to put it."""
         if self.telegram.token is None or not self.telegram.token.get_secret_value().strip():
-            raise ConfigError(f"telegram.token: no bot token; set it in the config file or in {TOKEN_ENV}")
+            raise ConfigError(
+                N_("no bot token; set it in the config file or in %(env)s"),
+                key="telegram.token",
+                env=TOKEN_ENV,
+            )
         return self.telegram.token.get_secret_value().strip()
 
 
-def config_path(explicit: str | None) -> Path | None:
-    """Pick the config file: --config, then CHIBO_CONFIG, then ./config.toml if present."""
-    if explicit:
-        return Path(explicit)
-    if os.environ.get(CONFIG_ENV):
-        return Path(os.environ[CONFIG_ENV])
-    default = Path("config.toml")
-    return default if default.exists() else None
+# pydantic's error types, as msgids an operator can read in their language.
+_PROBLEMS = {
+    "extra_forbidden": N_("unknown key; see config.example.toml for the keys chibo reads"),
+    "int_type": N_("expected a whole number, written without quotes"),
+    "int_parsing": N_("expected a whole number, written without quotes"),
+    "int_from_float": N_("expected a whole number, written without quotes"),
+    "float_type": N_("expected a number, written without quotes"),
+    "float_parsing": N_("expected a number, written without quotes"),
+    "string_type": N_("expected text in quotes"),
+    "bool_type": N_("expected true or false"),
+    "model_type": N_("expected a table such as [telegram]"),
+    "dict_type": N_("expected a table such as [telegram]"),
+    "greater_than": N_("expected a number greater than %(limit)s"),
+    "greater_than_equal": N_("expected a number of at least %(limit)s"),
+    "less_than": N_("expected a number less than %(limit)s"),
+    "less_than_equal": N_("expected a number of at most %(limit)s"),
+    "literal_error": N_("expected one of %(choices)s"),
+}
+
+
+def _problem(error: Any) -> tuple[str, dict[str, Any]]:
+    """The msgid and parameters for one pydantic error."""
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind == "value_error":  # our validators raise msgids
+        return str(ctx.get("error", error["msg"])), {}
+    if kind in _PROBLEMS:
+        limit = next((ctx[k] for k in ("gt", "ge", "lt", "le") if k in ctx), "")
+        return _PROBLEMS[kind], {"limit": limit, "choices": ctx.get("expected", "")}
+    return str(error["msg"]), {}
 
 
 def load_config(path: Path | None) -> Config:
     """Load and validate the config; raise ConfigError with one clear line on any problem."""
-    where = str(path) if path else "(defaults)"
+    where = str(path) if path else None
     data: dict[str, object] = {}
     if path is not None:
         try:
             with path.open("rb") as fh:
                 data = tomllib.load(fh)
         except FileNotFoundError:
-            raise ConfigError(f"{where}: file not found") from None
+            raise ConfigError(N_("file not found"), where=where) from None
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{where}: not valid TOML ({exc})") from None
+            raise ConfigError(N_("not valid TOML (%(reason)s)"), where=where, reason=exc) from None
         except OSError as exc:
-            raise ConfigError(f"{where}: cannot be read ({exc.strerror})") from None
+            raise ConfigError(N_("cannot be read (%(reason)s)"), where=where, reason=exc.strerror) from None
     token = os.environ.get(TOKEN_ENV)
     if token:
         telegram = data.setdefault("telegram", {})
@@ -120,8 +165,5 @@ def load_config(path: Path | None) -> Config:
     except ValidationError as exc:
         error = exc.errors()[0]
         key = ".".join(str(part) for part in error["loc"]) or "(top level)"
-        message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            message = "unknown key; see config.example.toml for the keys chibo reads"
-        # Never echo the offending value: it may be the token.
-        raise ConfigError(f"{where}: {key}: {message}") from None
+        problem, params = _problem(error)
+        raise ConfigError(problem, where=where, key=key, **params) from None

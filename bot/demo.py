@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from bot.clock import system_clock
+from bot.clock import Clock
 from bot.config import Config
 from bot.i18n import N_, translator
 from bot.runtime import Runtime
@@ -85,7 +85,7 @@ def render(entry: TranscriptEntry, names: dict[int, str]) -> str:
     return "\n".join(lines)
 
 
-async def run_demo(*, quiet: bool = False) -> int:
+async def run_demo(*, clock: Clock, quiet: bool = False) -> int:
     """Run the demo; return the process exit code."""
     logging.getLogger().setLevel(logging.WARNING)
     started_at = time.monotonic()
@@ -104,10 +104,10 @@ async def run_demo(*, quiet: bool = False) -> int:
                     "change_poll_seconds": 0.5,
                 }
             )
-            runtime = Runtime(config)
+            runtime = Runtime(config, clock=clock)
             await runtime.migrate()
             demo = Demo(fake, quiet=quiet)
-            people = await _set_up(runtime, config, demo, gettext)
+            people = await _set_up(runtime, config, demo, gettext, clock)
             stop, ready = asyncio.Event(), asyncio.Event()
             server = asyncio.create_task(serve(config, stop, runtime=runtime, started=ready))
             await ready.wait()
@@ -122,10 +122,10 @@ async def run_demo(*, quiet: bool = False) -> int:
 
 
 async def _set_up(
-    runtime: Runtime, config: Config, demo: Demo, gettext: Callable[[str], str]
+    runtime: Runtime, config: Config, demo: Demo, gettext: Callable[[str], str], clock: Clock
 ) -> dict[str, object]:
     """Import the sample cell as an organiser would, and print the invites."""
-    now = system_clock()
+    now = clock()
     today = now.astimezone(config.tz).date()
     demo.say("Cán bộ tổ chức nhập chi bộ thôn 3 từ tệp mẫu (19 đảng viên, 190 hộ)")
     async with runtime.sessions.begin() as session:

@@ -12,7 +12,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -22,14 +22,18 @@ from bot.i18n import N_
 from bot.names import name_key, normalise_name
 
 __all__ = [
+    "NOT_IN_CELL",
     "Candidate",
     "HouseholdRow",
     "ImportFileError",
     "MemberRow",
+    "Notice",
     "Resolution",
     "RowError",
     "Table",
     "TableKind",
+    "card_from_number",
+    "describe_columns",
     "header_key",
     "name_key",
     "normalise_name",
@@ -47,6 +51,7 @@ MemberStatus = Literal["official", "probationary"]
 MemberRole = Literal["secretary", "deputy_secretary", "committee_member", "member"]
 
 ROW_MESSAGE = N_("Row %(row)s, column %(column)s: %(reason)s")
+NOT_IN_CELL = N_("no member of this cell has card number or name %(value)s")
 
 # Limits follow the database columns (storage/models.py) so a valid row always fits.
 MAX_NAME = 200
@@ -83,6 +88,19 @@ class RowError:
         """Render the error as one translated sentence."""
         reason = _render(gettext, self.reason, self.params)
         return _render(gettext, ROW_MESSAGE, {"row": str(self.row), "column": self.column, "reason": reason})
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something about the whole file the organiser should know (not tied to one cell)."""
+
+    message: str
+    params: dict[str, str] = field(default_factory=dict)
+    row: int = 0  # sorts before the row errors
+
+    def render(self, gettext: Callable[[str], str]) -> str:
+        """Render the notice as one translated sentence."""
+        return _render(gettext, self.message, self.params)
 
 
 class ImportFileError(Exception):
@@ -161,6 +179,17 @@ def _column_lookup(kind: TableKind) -> dict[str, str]:
     return lookup
 
 
+def describe_columns(kind: TableKind, gettext: Callable[[str], str]) -> str:
+    """The columns an import reads, one a line, for `chibo import … --help`."""
+    lines = [gettext(N_("Columns read, under these names in the first row (any order; others are ignored):"))]
+    for col in _COLUMNS[kind]:
+        names = ", ".join((col.canonical, *col.aliases))
+        required = gettext(N_("required")) + "; " if col.required else ""
+        also = gettext(N_("also"))
+        lines.append(f"  {col.header} ({required}{also}: {names})")
+    return "\n".join(lines)
+
+
 @dataclass(frozen=True)
 class Table:
     """A spreadsheet's rows keyed by canonical column name, with the row numbers a person sees."""
@@ -169,6 +198,10 @@ class Table:
     headers: list[str]
     rows: list[tuple[int, dict[str, str]]]
     columns: dict[str, str] = field(default_factory=dict)  # canonical name -> header as written
+    # The workbook sheet the rows come from, when earlier sheets were empty (None: the first, or a CSV).
+    sheet: str | None = None
+    # (row, canonical column) of cells a spreadsheet stored as numbers, not as the text typed.
+    numbers: frozenset[tuple[int, str]] = frozenset()
 
     def label(self, canonical: str) -> str:
         """Return the header as written in the file, or the canonical name if the column is absent."""
@@ -178,7 +211,10 @@ class Table:
 # --- Reading files ------------------------------------------------------------------------------
 
 
-def _cell_text(value: object) -> str:
+_FIXED_DECIMALS = re.compile(r"[#,0]*0\.(0+)")
+
+
+def _cell_text(value: object, number_format: str = "General") -> str:
     """Turn a spreadsheet cell value into the text a person would read in it."""
     if value is None:
         return ""
@@ -188,8 +224,13 @@ def _cell_text(value: object) -> str:
         return value.strftime("%H:%M")
     if isinstance(value, bool):
         return str(value).upper()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, int | float):
+        # A number shows as its format says: "0.000000" keeps the trailing zeros of 93.058370.
+        fixed = _FIXED_DECIMALS.fullmatch(number_format)
+        if fixed:
+            return f"{value:.{len(fixed[1])}f}"
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
     return str(value).strip()
 
 
@@ -212,7 +253,19 @@ def _decode(data: bytes, name: str) -> str:
         ) from None
 
 
-def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+# One spreadsheet row: its number as a person sees it, its cells as text, and which cells held numbers.
+_RawRow = tuple[int, list[str], set[int]]
+
+
+@dataclass
+class _Sheet:
+    """The rows of a file, and the name of the workbook sheet they come from if not the first."""
+
+    rows: list[_RawRow]
+    name: str | None = None
+
+
+def _csv_rows(path: Path) -> _Sheet:
     try:
         data = path.read_bytes()
     except OSError:
@@ -220,19 +273,22 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     text = _decode(data, path.name)
     first = next((line for line in text.splitlines() if line.strip()), "")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
+    rows: list[_RawRow] = []
     number = 0
     try:
         # Count records, not physical lines: a quoted cell with a line break is still one row.
         for number, record in enumerate(reader, start=1):
-            yield number, [cell.strip() for cell in record]
+            rows.append((number, [cell.strip() for cell in record], set()))
     except csv.Error:
         raise ImportFileError(
             N_("the file %(name)s could not be read as CSV near row %(row)s"),
             {"name": path.name, "row": str(number + 1)},
         ) from None
+    return _Sheet(rows)
 
 
-def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+def _xlsx_rows(path: Path) -> _Sheet:
+    """The first sheet that has data (a workbook may start with an empty or a cover sheet)."""
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -245,16 +301,22 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
             N_("the file %(name)s could not be read as an Excel workbook"), {"name": path.name}
         ) from None
     try:
-        sheet = workbook.worksheets[0]
-        # Files from some generators carry a wrong <dimension>; read what is really there.
-        sheet.reset_dimensions()
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [_cell_text(v) for v in values]
+        for index, sheet in enumerate(workbook.worksheets):
+            # Files from some generators carry a wrong <dimension>; read what is really there.
+            sheet.reset_dimensions()
+            rows: list[_RawRow] = []
+            for number, cells in enumerate(sheet.iter_rows(), start=1):
+                texts = [_cell_text(c.value, getattr(c, "number_format", "General")) for c in cells]
+                numeric = {i for i, c in enumerate(cells) if isinstance(c.value, int | float)}
+                rows.append((number, texts, numeric))
+            if any(any(texts) for _, texts, _ in rows):
+                return _Sheet(rows, sheet.title if index else None)
+        return _Sheet([])
     finally:
         workbook.close()
 
 
-def _raw_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+def _raw_rows(path: Path) -> _Sheet:
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
         return _csv_rows(path)
@@ -297,32 +359,38 @@ def _has_required_columns(kind: TableKind, cells: list[str]) -> bool:
 
 
 def read_table(path: Path, kind: TableKind) -> Table:
-    """Read the first sheet of a .csv or .xlsx file into a Table of stripped strings."""
+    """Read a .csv file, or the first sheet with data of an .xlsx file, into a Table of stripped strings."""
+    sheet = _raw_rows(path)
     # Blank rows are skipped but the others keep the row numbers a person sees in the sheet.
-    raw = [(number, cells) for number, cells in _raw_rows(path) if any(cells)]
+    raw = [(number, cells, numeric) for number, cells, numeric in sheet.rows if any(cells)]
     if not raw:
         raise ImportFileError(N_("the file %(name)s is empty"), {"name": path.name})
     # Official lists often start with a title ("DANH SÁCH ĐẢNG VIÊN ...") above the column names.
     header_at = next(
-        (i for i, (_, cells) in enumerate(raw[: TITLE_ROWS + 1]) if _has_required_columns(kind, cells)), 0
+        (i for i, (_, cells, _) in enumerate(raw[: TITLE_ROWS + 1]) if _has_required_columns(kind, cells)), 0
     )
     headers = list(raw[header_at][1])
     while headers and not headers[-1]:
         headers.pop()
     positions = _map_headers(kind, headers)
     rows: list[tuple[int, dict[str, str]]] = []
-    for number, cells in raw[header_at + 1 :]:
+    numbers: set[tuple[int, str]] = set()
+    for number, cells, numeric in raw[header_at + 1 :]:
         values = {col.canonical: "" for col in _COLUMNS[kind]}
         for index, canonical in positions.items():
             if index < len(cells):
                 values[canonical] = cells[index]
+                if index in numeric:
+                    numbers.add((number, canonical))
         # A row filled only in ignored columns (a pre-numbered "STT" column) has nothing to import.
         if any(values.values()):
             rows.append((number, values))
     if not rows:
         raise ImportFileError(N_("the file %(name)s has column names but no data rows"), {"name": path.name})
     columns = {canonical: headers[index] for index, canonical in positions.items()}
-    return Table(kind=kind, headers=headers, rows=rows, columns=columns)
+    return Table(
+        kind=kind, headers=headers, rows=rows, columns=columns, sheet=sheet.name, numbers=frozenset(numbers)
+    )
 
 
 # --- Field parsers ------------------------------------------------------------------------------
@@ -382,6 +450,22 @@ def _birth_date(value: str, *, today: date) -> date | None:
 
 def _card_key(value: str) -> str:
     return "".join(value.split()).upper()
+
+
+# Party card numbers look like 93.058370: two digits, a dot, six digits.
+CARD_DECIMALS = 6
+_CARD_AS_NUMBER = re.compile(rf"\d{{2}}\.\d{{1,{CARD_DECIMALS - 1}}}")
+
+
+def card_from_number(text: str) -> str | None:
+    """The card a spreadsheet number cell stood for, its trailing zeros restored (93.05837 -> 93.058370).
+
+    None when the number does not look like a card that lost zeros.
+    """
+    if not _CARD_AS_NUMBER.fullmatch(text):
+        return None
+    whole, decimals = text.split(".")
+    return f"{whole}.{decimals.ljust(CARD_DECIMALS, '0')}"
 
 
 def _card(value: str) -> str | None:
@@ -532,6 +616,8 @@ class MemberRow:
     role: MemberRole
     phone: str | None
     exempt_since: date | None
+    # The number a spreadsheet held in the card cell, when card_number had to restore its trailing zeros.
+    card_as_number: str | None = None
 
 
 def parse_members(table: Table, *, today: date) -> tuple[list[MemberRow], list[RowError]]:
@@ -548,6 +634,12 @@ def parse_members(table: Table, *, today: date) -> tuple[list[MemberRow], list[R
         full_name = check("ho_ten", lambda v: _name(v, N_("the full name is required")))
         born = check("ngay_sinh", lambda v: _birth_date(v, today=today))
         card = check("so_the_dang", _card)
+        card_as_number = None
+        if card is not None and (number, "so_the_dang") in table.numbers:
+            # Excel kept the card as a number and dropped its trailing zeros; it is an identifier.
+            restored = card_from_number(card)
+            if restored is not None:
+                card, card_as_number = restored, card
         status = check("loai", _status)
         role = check("chuc_vu", _role)
         phone = check("dien_thoai", _phone)
@@ -586,7 +678,9 @@ def parse_members(table: Table, *, today: date) -> tuple[list[MemberRow], list[R
             check.fail("chuc_vu", N_("a probationary member cannot be in the cell committee"))
 
         if check.ok and full_name is not None and status is not None and role is not None:
-            members.append(MemberRow(number, full_name, born, card, status, role, phone, exempt))
+            members.append(
+                MemberRow(number, full_name, born, card, status, role, phone, exempt, card_as_number)
+            )
     return members, errors
 
 
@@ -690,7 +784,7 @@ def resolve_responsible(value: str, candidates: Sequence[Candidate]) -> Resoluti
     by_name = _one(text, [c for c in candidates if name_key(c.full_name) == key])
     if by_name is not None:
         return by_name
-    return Resolution(None, N_("no member of this cell has card number or name %(value)s"), {"value": text})
+    return Resolution(None, NOT_IN_CELL, {"value": text})
 
 
 def resolve_households(

@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from bot.config import Config, ConfigError
+from bot.i18n import N_
 from bot.runtime import Runtime
 from bot.services.identity import USERNAME_KEY
 from storage import repo
@@ -60,6 +61,22 @@ async def serve(
         await application.shutdown()
 
 
+class BotApiUnreachable(ConfigError):
+    """The Bot API did not answer at start: a connection problem (network, proxy, or telegram.base_url).
+
+    A ConfigError only because telegram.base_url may be the cause; the CLI calls it a connection problem.
+    """
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(
+            N_("cannot reach the Bot API at %(url)s (%(reason)s)"),
+            key="telegram.base_url",
+            url=url,
+            reason=reason,
+        )
+        self.url, self.reason = url, reason
+
+
 async def _initialize(application: Any, config: Config) -> None:
     """Initialize the Application (it calls getMe); a bad token or an unreachable API is one line.
 
@@ -70,10 +87,11 @@ async def _initialize(application: Any, config: Config) -> None:
     try:
         await application.initialize()
     except InvalidToken:
-        raise ConfigError("telegram.token: Telegram rejected this token; copy it from @BotFather") from None
+        raise ConfigError(
+            N_("Telegram rejected this token; copy it from @BotFather"), key="telegram.token"
+        ) from None
     except NetworkError as error:
-        reason = f"cannot reach the Bot API at {config.telegram.base_url} ({type(error).__name__})"
-        raise ConfigError(f"telegram.base_url: {reason}") from None
+        raise BotApiUnreachable(config.telegram.base_url, type(error).__name__) from None
 
 
 def redact_in_logs(secret: str) -> None:

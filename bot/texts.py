@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from bot.i18n import N_
-from bot.services.org import MemberView
+
+if TYPE_CHECKING:
+    from bot.services.org import MemberView
 
 Gettext = Callable[[str], str]
 
@@ -18,8 +21,9 @@ ROLE_NAMES = {
 STATUS_NAMES = {"official": N_("official"), "probationary": N_("probationary")}
 
 
-def member_line(view: MemberView, gettext: Gettext) -> str:
-    """One member as a line: id, name, card, status, roles, exemption, linked or not."""
+def member_line(view: MemberView, gettext: Gettext, number: int | None = None) -> str:
+    """One member as a line: number (the person's id unless given), name, card, status, roles, exemption,
+    linked or not."""
     parts = [view.person.full_name]
     if view.person.card_number:
         parts.append(view.person.card_number)
@@ -31,4 +35,4 @@ def member_line(view: MemberView, gettext: Gettext) -> str:
     if view.exempt:
         parts.append(gettext(N_("exempt")))
     parts.append(gettext(N_("linked")) if view.linked else gettext(N_("not linked")))
-    return f"{view.person.id}. " + " · ".join(parts)
+    return f"{view.person.id if number is None else number}. " + " · ".join(parts)

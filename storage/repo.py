@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.ids import parse_id
 from storage.models import (
     AuditLog,
     Cell,
@@ -42,11 +43,11 @@ async def get_person(*, session: AsyncSession, person_id: int) -> Person | None:
 
 
 async def find_person(*, session: AsyncSession, ref: str) -> Person | None:
-    """A person by card number, or by id when `ref` is all digits and no card matches."""
-    ref = ref.strip()
-    person = (await session.exec(select(Person).where(Person.card_number == ref))).first()
-    if person is None and ref.isdigit():
-        person = await session.get(Person, int(ref))
+    """A person by card number (spaces and case ignored), or by id when no card matches."""
+    card = "".join(ref.split()).upper()
+    person = (await session.exec(select(Person).where(Person.card_number == card))).first() if card else None
+    if person is None and (person_id := _id(ref)) is not None:
+        person = await session.get(Person, person_id)
     return person
 
 
@@ -78,19 +79,38 @@ async def all_identities(*, session: AsyncSession) -> Sequence[ChatIdentity]:
 
 
 async def find_unit(*, session: AsyncSession, ref: str) -> Unit | None:
-    """A unit by id or by exact name."""
-    if ref.isdigit():
-        return await session.get(Unit, int(ref))
-    return (await session.exec(select(Unit).where(Unit.name == ref).order_by(col(Unit.id)))).first()
+    """A unit by id ("12" or "#12") or by its exact name; bot.services.org matches names more loosely."""
+    if (unit_id := _id(ref)) is not None:
+        return await session.get(Unit, unit_id)
+    query = select(Unit).where(Unit.name == ref.strip()).order_by(col(Unit.id))
+    return (await session.exec(query)).first()
 
 
 async def find_cell(*, session: AsyncSession, ref: str) -> Cell | None:
-    """A cell by id or by exact name (the oldest open one if names repeat across units)."""
-    ref = ref.strip()
-    if ref.isdigit():
-        return await session.get(Cell, int(ref))
-    query = select(Cell).where(Cell.name == ref).order_by(col(Cell.closed_at).is_not(None), col(Cell.id))
+    """A cell by id or by its exact name (the oldest open one if names repeat across units)."""
+    if (cell_id := _id(ref)) is not None:
+        return await session.get(Cell, cell_id)
+    query = select(Cell).where(Cell.name == ref.strip()).order_by(_open_first(), col(Cell.id))
     return (await session.exec(query)).first()
+
+
+async def list_units(*, session: AsyncSession) -> Sequence[Unit]:
+    """Every unit, oldest first."""
+    return (await session.exec(select(Unit).order_by(col(Unit.id)))).all()
+
+
+async def list_cells(*, session: AsyncSession) -> Sequence[Cell]:
+    """Every cell, open ones first, then oldest first."""
+    return (await session.exec(select(Cell).order_by(_open_first(), col(Cell.id)))).all()
+
+
+def _open_first() -> Any:
+    return col(Cell.closed_at).is_not(None)
+
+
+def _id(ref: str) -> int | None:
+    ref = ref.strip()
+    return parse_id(ref, prefix="#" if ref.startswith("#") else "")
 
 
 async def unit_ancestors(*, session: AsyncSession, unit_id: int) -> list[int]:
@@ -131,6 +151,28 @@ async def active_memberships(*, session: AsyncSession, person_id: int, day: date
         select(Membership)
         .where(Membership.person_id == person_id, active_on(Membership, day))
         .order_by(col(Membership.kind) != "primary", col(Membership.id))
+    )
+    return (await session.exec(query)).all()
+
+
+async def memberships_from(*, session: AsyncSession, person_id: int, day: date) -> Sequence[Membership]:
+    """The person's cell ties not ended before `day`: in force that day, or starting later."""
+    query = (
+        select(Membership)
+        .where(
+            Membership.person_id == person_id,
+            or_(col(Membership.valid_to).is_(None), col(Membership.valid_to) >= day),
+        )
+        .order_by(col(Membership.kind) != "primary", col(Membership.id))
+    )
+    return (await session.exec(query)).all()
+
+
+async def roles_from(*, session: AsyncSession, person_id: int, day: date) -> Sequence[RoleAssignment]:
+    """The person's officer roles not ended before `day`: held that day, or starting later."""
+    query = select(RoleAssignment).where(
+        RoleAssignment.person_id == person_id,
+        or_(col(RoleAssignment.valid_to).is_(None), col(RoleAssignment.valid_to) >= day),
     )
     return (await session.exec(query)).all()
 

@@ -16,10 +16,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import N_
 from bot.importing import (
+    NOT_IN_CELL,
     Candidate,
     HouseholdRow,
     MemberRow,
+    Notice,
     RowError,
+    Table,
     parse_households,
     parse_members,
     read_table,
@@ -30,23 +33,39 @@ from bot.services import org
 from storage import repo
 from storage.models import Cell, Household, HouseholdAssignment, Membership, Person, RoleAssignment
 
+Problem = RowError | Notice
+
+# More rows than this naming people who are not in the cell are one summary, not a line each.
+SUMMARY_AFTER = 5
+
 
 class ImportRejected(Exception):
     """The file had bad rows; nothing was imported."""
 
-    def __init__(self, errors: list[RowError]) -> None:
+    def __init__(self, errors: list[Problem]) -> None:
         super().__init__(f"{len(errors)} bad rows")
         self.errors = errors
 
 
 @dataclass
 class ImportReport:
-    """What an import did."""
+    """What an import did, and what the organiser should check (rendered with gettext)."""
 
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    notes: list[str] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
+
+
+def _sheet_note(table: Table) -> list[Problem]:
+    if table.sheet is None:
+        return []
+    return [
+        Notice(
+            N_("The first sheets are empty; the rows were read from the sheet %(sheet)s."),
+            {"sheet": table.sheet},
+        )
+    ]
 
 
 async def _find_person(session: AsyncSession, row: MemberRow, cell: Cell) -> Person | None:
@@ -64,19 +83,41 @@ async def _find_person(session: AsyncSession, row: MemberRow, cell: Cell) -> Per
     return None
 
 
+async def _namesakes(session: AsyncSession, row: MemberRow) -> list[Person]:
+    """People already recorded with the row's name and birth date (the row's card differs from theirs)."""
+    if row.birth_date is None:
+        return []
+    query = select(Person).where(
+        Person.name_key == name_key(row.full_name), Person.birth_date == row.birth_date
+    )
+    return list((await session.exec(query)).all())
+
+
 async def import_members(
     *, session: AsyncSession, path: Path, cell: Cell, today: date, now: datetime, actor: org.Actor
 ) -> ImportReport:
     """Create or update the cell's members from a file; raise ImportRejected on any bad row."""
     table = read_table(path, "members")
     rows, errors = parse_members(table, today=today)
-    report = ImportReport()
+    report = ImportReport(notes=_sheet_note(table))
     assert cell.id is not None
+    card_column = table.label("so_the_dang")
     for row in rows:
+        if row.card_as_number is not None:
+            report.notes.append(
+                RowError(
+                    row.row,
+                    card_column,
+                    N_("the spreadsheet stored the card as the number %(number)s; it was read as %(card)s"),
+                    {"number": row.card_as_number, "card": row.card_number or ""},
+                )
+            )
         person = await _find_person(session, row, cell)
         changed = created = False
         if person is None:
             created = True
+            namesakes = await _namesakes(session, row)
+            # What the file says holds on the day of the import; when it started is unknown.
             person = await org.add_person(
                 session=session,
                 full_name=row.full_name,
@@ -88,6 +129,24 @@ async def import_members(
                 birth_date=row.birth_date,
                 status=row.status,
                 phone=row.phone,
+                start_known=False,
+            )
+            report.notes.extend(
+                RowError(
+                    row.row,
+                    table.label("ho_ten"),
+                    N_(
+                        "%(name)s, born %(born)s, was added as a new person with card %(card)s, but card "
+                        "%(other)s has the same name and birth date; check they are two people"
+                    ),
+                    {
+                        "name": row.full_name,
+                        "born": row.birth_date.strftime("%d/%m/%Y") if row.birth_date else "",
+                        "card": row.card_number or "-",
+                        "other": other.card_number or "-",
+                    },
+                )
+                for other in namesakes
             )
         else:
             assert person.id is not None
@@ -117,12 +176,24 @@ async def import_members(
             person.name_key = name_key(person.full_name)
             if primary is None:
                 session.add(
-                    Membership(person_id=person.id, cell_id=cell.id, kind="primary", valid_from=today)
+                    Membership(
+                        person_id=person.id,
+                        cell_id=cell.id,
+                        kind="primary",
+                        valid_from=today,
+                        start_known=False,
+                    )
                 )
                 changed = True
             if await org.status_on(session, person.id, today) != row.status:
                 await org.set_status(
-                    session=session, person=person, status=row.status, valid_from=today, actor=actor, now=now
+                    session=session,
+                    person=person,
+                    status=row.status,
+                    valid_from=today,
+                    actor=actor,
+                    now=now,
+                    start_known=False,
                 )
                 changed = True
             if changed:
@@ -233,15 +304,18 @@ async def import_households(
 ) -> ImportReport:
     """Create or update the cell's households and who is responsible for each, keeping assignment history."""
     table = read_table(path, "households")
-    rows, errors = parse_households(table)
+    rows, row_errors = parse_households(table)
     assert cell.id is not None
     members = await repo.cell_members(session=session, cell_id=cell.id, day=today)
     candidates = [Candidate(p.id, p.full_name, p.card_number) for p, _ in members if p.id is not None]
     assigned, resolve_errors = resolve_households(rows, candidates, table)
-    errors.extend(resolve_errors)
+    errors: list[Problem] = [
+        *row_errors,
+        *_summarise_strangers(resolve_errors, table, members_known=bool(members)),
+    ]
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: e.row))
-    report = ImportReport()
+    report = ImportReport(notes=_sheet_note(table))
     for row in rows:
         created, changed = await _upsert_household(
             session, row, cell, assigned.get(row.row), today=today, now=now
@@ -259,6 +333,26 @@ async def import_households(
             after={"created": report.created, "updated": report.updated},
         )
     return report
+
+
+def _summarise_strangers(errors: list[RowError], table: Table, *, members_known: bool) -> list[Problem]:
+    """Rows naming people who are not in the cell: one line for many (households imported before members)."""
+    strangers = [e for e in errors if e.reason == NOT_IN_CELL]
+    if len(strangers) <= SUMMARY_AFTER:
+        return list(errors)
+    rows = ", ".join(str(e.row) for e in strangers[:SUMMARY_AFTER]) + (
+        ", …" if len(strangers) > SUMMARY_AFTER else ""
+    )
+    summary = Notice(
+        N_("%(count)s rows (%(rows)s) name members who are not in this cell; import the members first")
+        if not members_known
+        else N_(
+            "%(count)s rows (%(rows)s) name members who are not in this cell; check the column %(column)s"
+        ),
+        {"count": str(len(strangers)), "rows": rows, "column": table.label("dang_vien_phu_trach")},
+        row=strangers[0].row,
+    )
+    return [summary, *(e for e in errors if e.reason != NOT_IN_CELL)]
 
 
 async def _upsert_household(

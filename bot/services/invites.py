@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from openpyxl import Workbook
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Config
@@ -144,9 +143,11 @@ def as_csv(batch: InviteBatch, *, gettext: Gettext, tz: tzinfo) -> bytes:
 
 def as_xlsx(batch: InviteBatch, *, gettext: Gettext, tz: tzinfo) -> bytes:
     """An Excel workbook of the invites."""
+    from openpyxl import Workbook  # only here: it takes a while to import
+
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "Invites"
+    sheet.title = gettext(N_("Invites"))
     sheet.append(_header(gettext))
     for row in batch.rows:
         sheet.append(_cells(row, tz))

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import UserError
 from bot.i18n import N_
-from bot.names import name_key, normalise_name
+from bot.names import closest, match_name, name_key, normalise_name, sort_key
 from storage import repo
 from storage.models import (
     CELL_KINDS,
@@ -74,21 +75,41 @@ NO_RELOAD = frozenset({"invite.create", "announcement.create", "identity.link", 
 
 
 async def require_unit(session: AsyncSession, ref: str) -> Unit:
-    """The unit named or numbered `ref`, or a UserError."""
+    """The unit numbered or named `ref` (as names.match_name matches), or a UserError with suggestions."""
     unit = await repo.find_unit(session=session, ref=ref)
     if unit is None:
-        raise UserError(N_("No unit %(ref)s."), ref=ref)
+        units = await repo.list_units(session=session)
+        unit = match_name(ref, units, lambda u: u.name)
+        if unit is None:
+            raise _no_such(N_("No unit %(ref)s."), ref, [u.name for u in units])
     return unit
 
 
 async def require_cell(session: AsyncSession, ref: str) -> Cell:
-    """The open cell named or numbered `ref`, or a UserError."""
+    """The open cell numbered or named `ref` (as names.match_name does), or a UserError with suggestions."""
     cell = await repo.find_cell(session=session, ref=ref)
     if cell is None:
-        raise UserError(N_("No cell %(ref)s."), ref=ref)
+        cells = await repo.list_cells(session=session)
+        cell = match_name(ref, cells, lambda c: c.name)
+        if cell is None:
+            raise _no_such(N_("No cell %(ref)s."), ref, [c.name for c in cells if c.closed_at is None])
     if cell.closed_at is not None:
         raise UserError(N_("Cell %(ref)s is closed."), ref=ref)
     return cell
+
+
+def _no_such(message: str, ref: str, names: list[str]) -> UserError:
+    """ "No such …", naming the closest names when some are near what was typed."""
+    suggestions = closest(ref, names)
+    if not suggestions:
+        return UserError(message, ref=ref)
+    return UserError(_SUGGESTING[message], ref=ref, names=", ".join(suggestions))
+
+
+_SUGGESTING = {
+    N_("No unit %(ref)s."): N_("No unit %(ref)s. Did you mean: %(names)s?"),
+    N_("No cell %(ref)s."): N_("No cell %(ref)s. Did you mean: %(names)s?"),
+}
 
 
 async def require_person(session: AsyncSession, ref: str) -> Person:
@@ -176,14 +197,20 @@ async def add_person(
     birth_date: date | None = None,
     status: str = "official",
     phone: str | None = None,
+    start_known: bool = True,
 ) -> Person:
-    """Create a person as a primary member of the cell from today."""
+    """Create a person as a primary member of the cell from today.
+
+    start_known=False (imports): today is only the day we learnt of the membership and status, so an
+    earlier dated change may supersede them (see set_status and end_membership).
+    """
     full_name = normalise_name(full_name)
     if not full_name:
         raise UserError(N_("A person needs a full name."))
     if status not in MEMBER_STATUSES:
         raise UserError(N_("Unknown status %(status)s; use official or probationary."), status=status)
-    card_number = card_number.strip() if card_number else None
+    # Card numbers are identifiers: compared without spaces or case, as repo.find_person looks them up.
+    card_number = "".join(card_number.split()).upper() if card_number else None
     if card_number:
         found = (await session.exec(select(Person).where(Person.card_number == card_number))).first()
         if found is not None:
@@ -203,8 +230,12 @@ async def add_person(
     session.add(person)
     await session.flush()
     assert person.id is not None and cell.id is not None
-    session.add(Membership(person_id=person.id, cell_id=cell.id, kind="primary", valid_from=today))
-    session.add(MemberStatus(person_id=person.id, status=status, valid_from=today))
+    session.add(
+        Membership(
+            person_id=person.id, cell_id=cell.id, kind="primary", valid_from=today, start_known=start_known
+        )
+    )
+    session.add(MemberStatus(person_id=person.id, status=status, valid_from=today, start_known=start_known))
     await session.flush()
     await record_change(
         session,
@@ -392,26 +423,53 @@ async def primary_membership(session: AsyncSession, person: Person, day: date) -
     raise UserError(N_("%(name)s is not a member of any cell now."), name=person.full_name)
 
 
+@dataclass(frozen=True)
+class StatusChange:
+    """What a status change did: in force from `row.valid_from` until `until` (then `then`), or open."""
+
+    row: MemberStatus
+    until: date | None
+    then: str | None
+    superseded: tuple[date, ...]  # imported statuses (start unknown) this dated change replaced
+
+
 async def set_status(
-    *, session: AsyncSession, person: Person, status: str, valid_from: date, actor: Actor, now: datetime
-) -> MemberStatus:
-    """Record official or probationary status from a date."""
+    *,
+    session: AsyncSession,
+    person: Person,
+    status: str,
+    valid_from: date,
+    actor: Actor,
+    now: datetime,
+    start_known: bool = True,
+) -> StatusChange:
+    """Record official or probationary status from a date.
+
+    A dated change replaces any status imported on or after that date: an import only says what the
+    status was on the day of the import (start_known=False), and this is newer, dated knowledge.
+    """
     if status not in MEMBER_STATUSES:
         raise UserError(N_("Unknown status %(status)s; use official or probationary."), status=status)
     assert person.id is not None
-    existing = (
+    later = (
         await session.exec(
-            select(MemberStatus).where(
-                MemberStatus.person_id == person.id, MemberStatus.valid_from == valid_from
-            )
+            select(MemberStatus)
+            .where(MemberStatus.person_id == person.id, MemberStatus.valid_from >= valid_from)
+            .order_by(col(MemberStatus.valid_from))
         )
-    ).first()
-    before = {"status": existing.status} if existing else None
+    ).all()
+    existing = next((r for r in later if r.valid_from == valid_from), None)
+    superseded = [r for r in later if start_known and not r.start_known and r.valid_from > valid_from]
+    before: dict[str, Any] | None = {"status": existing.status} if existing else None
+    if superseded:
+        before = {**(before or {}), "superseded": [[r.valid_from.isoformat(), r.status] for r in superseded]}
+    for old in superseded:
+        await session.delete(old)
     if existing:
-        existing.status = status
+        existing.status, existing.start_known = status, start_known
         row = existing
     else:
-        row = MemberStatus(person_id=person.id, status=status, valid_from=valid_from)
+        row = MemberStatus(person_id=person.id, status=status, valid_from=valid_from, start_known=start_known)
         session.add(row)
     await session.flush()
     await record_change(
@@ -423,7 +481,13 @@ async def set_status(
         before=before,
         after={"status": status, "from": valid_from.isoformat()},
     )
-    return row
+    following = next((r for r in later if r.valid_from > valid_from and r not in superseded), None)
+    return StatusChange(
+        row=row,
+        until=following.valid_from - timedelta(days=1) if following else None,
+        then=following.status if following else None,
+        superseded=tuple(r.valid_from for r in superseded),
+    )
 
 
 async def status_on(session: AsyncSession, person_id: int, day: date) -> str | None:
@@ -437,6 +501,14 @@ async def status_on(session: AsyncSession, person_id: int, day: date) -> str | N
     return row.status if row else None
 
 
+@dataclass(frozen=True)
+class ExemptionChange:
+    """The exemption as recorded, and the periods of the overlapping ones it replaced."""
+
+    row: Exemption
+    replaced: tuple[tuple[date, date | None], ...]
+
+
 async def exempt(
     *,
     session: AsyncSession,
@@ -446,16 +518,37 @@ async def exempt(
     reason: str,
     actor: Actor,
     now: datetime,
-) -> Exemption:
-    """Exempt a member from party work and meetings for a period."""
+) -> ExemptionChange:
+    """Exempt a member from party work and meetings for a period.
+
+    A person is exempt or not on any day, so a period that overlaps recorded ones replaces them: the
+    earliest is changed to the new period (the audit log keeps what it was), the others are removed.
+    """
     reason = check_reason(reason)
     if not reason:
         raise UserError(N_("Give the reason for the exemption."))
     if valid_to is not None and valid_to < valid_from:
         raise UserError(N_("The end date is before the start date."))
     assert person.id is not None
-    row = Exemption(person_id=person.id, valid_from=valid_from, valid_to=valid_to, reason=reason.strip())
-    session.add(row)
+    query = (
+        select(Exemption)
+        .where(
+            Exemption.person_id == person.id,
+            Exemption.valid_from <= (valid_to or date.max),
+            or_(col(Exemption.valid_to).is_(None), col(Exemption.valid_to) >= valid_from),
+        )
+        .order_by(col(Exemption.valid_from), col(Exemption.id))
+    )
+    overlapping = list((await session.exec(query)).all())
+    replaced = tuple((r.valid_from, r.valid_to) for r in overlapping)
+    if overlapping:
+        row, *others = overlapping
+        for other in others:
+            await session.delete(other)
+        row.valid_from, row.valid_to, row.reason = valid_from, valid_to, reason.strip()
+    else:
+        row = Exemption(person_id=person.id, valid_from=valid_from, valid_to=valid_to, reason=reason.strip())
+        session.add(row)
     await session.flush()
     await record_change(
         session,
@@ -463,13 +556,16 @@ async def exempt(
         now=now,
         action="member.exempt",
         subject=f"person:{person.id}",
+        before={"replaced": [[a.isoformat(), b.isoformat() if b else None] for a, b in replaced]}
+        if replaced
+        else None,
         after={
             "from": valid_from.isoformat(),
             "to": valid_to.isoformat() if valid_to else None,
             "reason": reason.strip(),
         },
     )
-    return row
+    return ExemptionChange(row=row, replaced=replaced)
 
 
 async def exempt_on(session: AsyncSession, person_id: int, day: date) -> Exemption | None:
@@ -481,18 +577,35 @@ async def exempt_on(session: AsyncSession, person_id: int, day: date) -> Exempti
 async def end_membership(
     *, session: AsyncSession, person: Person, on: date, reason: str, actor: Actor, now: datetime
 ) -> list[Membership]:
-    """End every cell tie and officer role of a person on a date (moved away, died, removed)."""
+    """End every cell tie and officer role of a person on a date (moved away, died, removed).
+
+    Ties imported without a start date (start_known=False) that begin on or after `on` were only known
+    from the day of the import; ending them earlier means they lasted until the day before `on`.
+    Returns the ties ended; their valid_to is the last day.
+    """
     reason = check_reason(reason)
     if not reason:
         raise UserError(N_("Give the reason the membership ends."))
     assert person.id is not None
-    memberships = list(await repo.active_memberships(session=session, person_id=person.id, day=on))
+    memberships = [
+        m
+        for m in await repo.memberships_from(session=session, person_id=person.id, day=on)
+        if m.valid_from <= on or not m.start_known
+    ]
     if not memberships:
-        raise UserError(N_("%(name)s is not a member of any cell now."), name=person.full_name)
+        raise UserError(
+            N_("%(name)s is not a member of any cell on %(date)s."),
+            name=person.full_name,
+            date=on.strftime("%d/%m/%Y"),
+        )
+    before = [[m.cell_id, m.valid_from.isoformat(), m.start_known] for m in memberships]
     for membership in memberships:
         membership.end_reason = reason.strip()
+        if not membership.start_known and membership.valid_from >= on:
+            membership.valid_from = on - timedelta(days=1)
         await end_period(session, membership, on)
-    for assignment in await repo.active_roles(session=session, person_id=person.id, day=on):
+    # Roles end too, including ones that would only start later (an imported role starts on the import day).
+    for assignment in await repo.roles_from(session=session, person_id=person.id, day=on):
         await end_period(session, assignment, on)
     await session.flush()
     await end_delegations(
@@ -504,7 +617,7 @@ async def end_membership(
         now=now,
         action="member.end",
         subject=f"person:{person.id}",
-        before={"cells": [m.cell_id for m in memberships]},
+        before={"cells": [m.cell_id for m in memberships], "ties": before},
         after={"on": on.isoformat(), "reason": reason.strip()},
     )
     return memberships
@@ -535,7 +648,7 @@ async def list_members(*, session: AsyncSession, cell: Cell, day: date) -> list[
     for assignment in assignments:
         roles.setdefault(assignment.person_id, []).append(assignment.role)
     views = []
-    for person, membership in rows:
+    for person, membership in sorted(rows, key=lambda row: (sort_key(row[0].full_name), row[0].id or 0)):
         assert person.id is not None
         views.append(
             MemberView(

@@ -220,7 +220,7 @@ async def test_a_role_granted_from_the_command_line_reaches_the_running_bot(
         await fake.wait_until(lambda: bool(_menu(fake, member)), what="the member's first menu")
         [refused] = await _say(fake, member, "/members")
         assert REFUSAL in refused["text"]
-        # Another process changes the role, as an organiser at the district office would.
+        # Another process changes the role, as an organiser at the district office would, on the bot's day.
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -231,7 +231,7 @@ async def test_a_role_granted_from_the_command_line_reaches_the_running_bot(
             "committee_member",
             "--cell",
             str(s.cell),
-            env={**os.environ, "CHIBO_CONFIG": str(config_file)},
+            env={**os.environ, "CHIBO_CONFIG": str(config_file), "CHIBO_NOW": clock().isoformat()},
         )
         assert await asyncio.wait_for(process.wait(), 60) == 0
         await fake.wait_until(

@@ -505,3 +505,94 @@ async def test_a_new_secretary_in_a_reimported_file_takes_over_from_the_old_one(
     async with sessions() as session:
         holders = await repo.role_holders(session=session, role="secretary", day=later, cell_id=cells.cell.id)
     assert [h.person_id for h in holders] == [(await person_by_card(sessions, "93.012346")).id]
+
+
+# --- card numbers are identifiers, never numbers ------------------------------------------------
+
+
+def english_notes(report: imports.ImportReport) -> list[str]:
+    return [note.render(lambda text: text) for note in report.notes]
+
+
+async def test_a_card_stored_as_an_excel_number_is_the_card_typed_as_text(
+    sessions: Sessions, cells: Cells, tmp_path: Path
+) -> None:
+    await import_members(
+        sessions, write_csv(tmp_path / "m.csv", VI_MEMBERS, [member(card="93.058370")]), cells.cell
+    )
+    path = write_xlsx(tmp_path / "m.xlsx", VI_MEMBERS, [[*member(card="")[:2], 93.05837, *member()[3:]]])
+    report = await import_members(sessions, path, cells.cell)
+    assert (report.created, report.unchanged) == (0, 1)
+    assert await count(sessions, Person) == 1
+    assert english_notes(report) == [
+        "Row 2, column Số thẻ đảng: the spreadsheet stored the card as the number 93.05837; "
+        "it was read as 93.058370"
+    ]
+
+
+async def test_a_card_in_a_number_cell_formatted_with_its_zeros_is_read_as_shown(
+    sessions: Sessions, cells: Cells, tmp_path: Path
+) -> None:
+    path = write_xlsx(tmp_path / "m.xlsx", VI_MEMBERS, [[*member()[:2], 93.05837, *member()[3:]]])
+    workbook = openpyxl.load_workbook(path)
+    workbook.active["C2"].number_format = "0.000000"  # type: ignore[index]
+    workbook.save(path)
+    report = await import_members(sessions, path, cells.cell)
+    assert report.notes == []
+    assert (await person_by_card(sessions, "93.058370")).full_name == "Nguyễn Văn An"
+
+
+async def test_a_new_person_with_the_name_and_birth_date_of_another_is_a_warning(
+    sessions: Sessions, cells: Cells, tmp_path: Path
+) -> None:
+    await import_members(
+        sessions, write_csv(tmp_path / "a.csv", VI_MEMBERS, [member(card="93.012345")]), cells.cell
+    )
+    report = await import_members(
+        sessions, write_csv(tmp_path / "b.csv", VI_MEMBERS, [member(card="93.012399")]), cells.cell
+    )
+    assert report.created == 1
+    assert english_notes(report) == [
+        "Row 2, column Họ tên: Nguyễn Văn An, born 12/05/1968, was added as a new person with card "
+        "93.012399, but card 93.012345 has the same name and birth date; check they are two people"
+    ]
+
+
+# --- sheets and summaries -----------------------------------------------------------------------
+
+
+async def test_an_xlsx_whose_first_sheet_is_blank_is_read_from_the_first_sheet_with_data(
+    sessions: Sessions, cells: Cells, tmp_path: Path
+) -> None:
+    header, rows = sample_rows(MEMBERS_SAMPLE, ",")
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Bìa"  # type: ignore[union-attr]
+    data = workbook.create_sheet("Đảng viên")
+    for row in [header, *rows]:
+        data.append(row)
+    workbook.save(path := tmp_path / "members.xlsx")
+    report = await import_members(sessions, path, cells.cell)
+    assert report.created == 19
+    assert english_notes(report) == [
+        "The first sheets are empty; the rows were read from the sheet Đảng viên."
+    ]
+
+
+async def test_households_imported_before_their_members_are_one_summary_line(
+    sessions: Sessions, cells: Cells
+) -> None:
+    error = await rejected(sessions, import_households, HOUSEHOLDS_SAMPLE, cells.cell)
+    assert [e.render(lambda text: text) for e in error.errors] == [
+        "190 rows (2, 3, 4, 5, 6, …) name members who are not in this cell; import the members first"
+    ]
+
+
+async def test_a_few_rows_naming_strangers_are_each_reported(
+    sessions: Sessions, cells: Cells, tmp_path: Path
+) -> None:
+    await import_members(sessions, write_csv(tmp_path / "m.csv", VI_MEMBERS, [member()]), cells.cell)
+    rows = [household(head=f"Chủ hộ {i}", responsible="93.999999") for i in "ABC"]
+    error = await rejected(
+        sessions, import_households, write_csv(tmp_path / "h.csv", VI_HOUSEHOLDS, rows, sep=";"), cells.cell
+    )
+    assert [e.row for e in error.errors] == [2, 3, 4]

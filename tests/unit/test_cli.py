@@ -11,17 +11,20 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.cli import main
+from bot.clock import NOW_ENV
 from bot.config import CONFIG_ENV, TOKEN_ENV
 from bot.i18n import translator
 from bot.texts import ROLE_NAMES, STATUS_NAMES
+from tests.conftest import POSTGRES_URL
 
 pytestmark = pytest.mark.slow
 
@@ -32,6 +35,8 @@ PROVINCE, COMMUNE, CELL = "Tỉnh Tuyên Quang", "Xã Thái Bình", "Chi bộ th
 SECRETARY, DEPUTY, COMMITTEE = "93.097948", "93.070679", "93.019904"
 MEMBER, MEMBER_NAME = "93.058825", "Nông Thị Lan"  # a plain member of the sample file
 PROBATIONARY, PROBATIONARY_NAME = "93.072318", "Hoàng Thị Yến"
+# Every command runs on this day (CHIBO_NOW), whatever the real date: the sample cell is imported on it.
+NOW_TEXT, TODAY = "26/11/2026 10:00", date(2026, 11, 26)
 vi = translator("vi").gettext
 
 
@@ -45,9 +50,16 @@ class Chibo:
     cwd: Path
     config: Path
 
-    def __call__(self, *args: str, token: str | None = None) -> subprocess.CompletedProcess[str]:
-        env = {k: v for k, v in os.environ.items() if k not in (TOKEN_ENV, CONFIG_ENV, "PYTHONPATH")}
-        env.update({CONFIG_ENV: str(self.config), "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"})
+    def __call__(
+        self, *args: str, token: str | None = None, config: bool = True, now: str | None = NOW_TEXT
+    ) -> subprocess.CompletedProcess[str]:
+        """Run `chibo ARGS` with CHIBO_CONFIG (unless config=False) on the day CHIBO_NOW says."""
+        env = {k: v for k, v in os.environ.items() if k not in (TOKEN_ENV, CONFIG_ENV, NOW_ENV, "PYTHONPATH")}
+        env.update({"PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"})
+        if config:
+            env[CONFIG_ENV] = str(self.config)
+        if now is not None:
+            env[NOW_ENV] = now
         if token is not None:
             env[TOKEN_ENV] = token
         return subprocess.run(
@@ -111,8 +123,28 @@ def assert_one_polite_line(result: subprocess.CompletedProcess[str], *needles: s
     return lines[0]
 
 
-def today() -> date:
-    return datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+@dataclass
+class Ran:
+    """What `bot.cli.main` returned and printed, run in this process."""
+
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Any:
+    """Run `chibo ARGS` in this process (faster than a subprocess), on the day CHIBO_NOW says."""
+    for name in (TOKEN_ENV, CONFIG_ENV):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(NOW_ENV, NOW_TEXT)
+
+    def run(*args: str) -> Ran:
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return Ran(code, captured.out, captured.err)
+
+    return run
 
 
 # --- start-up errors ----------------------------------------------------------------------------
@@ -296,7 +328,7 @@ def test_a_new_secretary_can_be_appointed_right_after_the_old_one_is_revoked(chi
 
 
 def test_member_status_prints_the_new_status(chibo: Chibo) -> None:
-    day = today()
+    day = TODAY
     result = chibo("member", "status", PROBATIONARY, "official", "--from", day.strftime("%d/%m/%Y"))
     assert result.returncode == 0, result.stderr
     assert said_pattern(
@@ -322,14 +354,13 @@ def test_member_status_names_the_status_in_the_operators_language(chibo: Chibo) 
     )
 
 
-def test_member_exempt_prints_the_exemption(chibo: Chibo) -> None:
+def test_member_exempt_prints_the_exemption_with_its_end_date(chibo: Chibo) -> None:
     result = chibo(
         "member", "exempt", MEMBER, "--from", "01/12/2026", "--to", "31/12/2026", "--reason", "Ốm dài ngày"
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == said(
-        "%(name)s is exempt from %(date)s.", name=MEMBER_NAME, date="01/12/2026"
-    )
+    period = said("from %(start)s to %(end)s", start="01/12/2026", end="31/12/2026")
+    assert result.stdout.strip() == said("%(name)s is exempt %(period)s.", name=MEMBER_NAME, period=period)
     rows = chibo.rows(
         "SELECT valid_from, valid_to, reason FROM exemption JOIN person ON person.id = person_id "
         "WHERE card_number = ?",
@@ -339,11 +370,16 @@ def test_member_exempt_prints_the_exemption(chibo: Chibo) -> None:
 
 
 def test_member_end_prints_the_end_of_membership(chibo: Chibo) -> None:
-    day = today() + timedelta(days=10)
+    day = TODAY + timedelta(days=10)
     result = chibo("member", "end", MEMBER, "--on", day.strftime("%d/%m/%Y"), "--reason", "Chuyển sinh hoạt")
     assert result.returncode == 0, result.stderr
+    last = day - timedelta(days=1)
     assert result.stdout.strip() == said(
-        "%(name)s's membership ends on %(date)s.", name=MEMBER_NAME, date=day.strftime("%d/%m/%Y")
+        "%(name)s leaves %(cell)s on %(date)s; their last day there is %(last)s.",
+        name=MEMBER_NAME,
+        cell=CELL,
+        date=day.strftime("%d/%m/%Y"),
+        last=last.strftime("%d/%m/%Y"),
     )
     rows = chibo.rows(
         "SELECT valid_to, end_reason FROM membership JOIN person ON person.id = person_id "
@@ -351,7 +387,7 @@ def test_member_end_prints_the_end_of_membership(chibo: Chibo) -> None:
         MEMBER,
     )
     # Leaving on that day: the last day in the cell is the day before.
-    assert rows == [((day - timedelta(days=1)).isoformat(), "Chuyển sinh hoạt")]
+    assert rows == [(last.isoformat(), "Chuyển sinh hoạt")]
 
 
 def test_a_bad_reference_exits_1_with_one_polite_line(chibo: Chibo) -> None:
@@ -380,3 +416,463 @@ def test_importing_a_file_with_a_bad_row_exits_1_and_imports_nothing(
     assert "Traceback" not in result.stderr
     assert "21" in result.stderr and "Ngày sinh" in result.stderr
     assert chibo.rows("SELECT count(*) FROM person") == people
+
+
+# --- one clock --------------------------------------------------------------------------------------
+
+
+def test_now_dates_what_an_admin_command_does(chibo: Chibo) -> None:
+    result = chibo("--now", "01/03/2027 09:00", "role", "grant", MEMBER, "committee_member", "--cell", CELL)
+    assert result.returncode == 0, result.stderr
+    rows = chibo.rows("SELECT valid_from FROM role_assignment WHERE role = 'committee_member' ORDER BY id")
+    assert rows[-1] == ("2027-03-01",)
+    (at,) = chibo.rows("SELECT at FROM audit_log ORDER BY id DESC LIMIT 1")[0]
+    assert at.startswith("2027-03-01 02:00")  # 09:00 in Hanoi
+
+
+def test_chibo_now_in_the_environment_sets_the_day_too(chibo: Chibo) -> None:
+    result = chibo("role", "grant", MEMBER, "committee_member", "--cell", CELL, now="2027-03-01T09:00+07:00")
+    assert result.returncode == 0, result.stderr
+    assert chibo.rows("SELECT max(valid_from) FROM role_assignment") == [("2027-03-01",)]
+
+
+def test_a_bad_now_is_one_polite_line(chibo: Chibo) -> None:
+    result = chibo("--now", "31/02/2027 09:00", "member", "list", "--cell", CELL)
+    assert result.returncode == 1
+    assert assert_one_polite_line(result) == "chibo: " + said(
+        "%(value)s: no such date or time.", value="31/02/2027 09:00"
+    )
+
+
+# --- databases that cannot be used ----------------------------------------------------------------
+
+NOBODY_THERE = "postgresql+asyncpg://chibo:secret-pw@127.0.0.1:1/chibo"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("db", "upgrade"), ("run",), ("member", "list", "--cell", CELL), ("unit", "add", PROVINCE)],
+    ids=["db upgrade", "run", "member list", "unit add"],
+)
+def test_a_database_server_that_does_not_answer_is_one_line_naming_it(
+    tmp_path: Path, args: tuple[str]
+) -> None:
+    chibo = chibo_in(tmp_path, f'[database]\nurl = "{NOBODY_THERE}"\n')
+    result = chibo(*args, token=SECRET)
+    line = assert_one_polite_line(result, "127.0.0.1:1")
+    assert result.returncode == 3
+    assert "secret-pw" not in line and "postgresql+asyncpg://chibo:***@127.0.0.1:1/chibo" in line
+    assert line == "chibo: " + said(
+        "Cannot use the database %(database)s: %(reason)s.",
+        database="postgresql+asyncpg://chibo:***@127.0.0.1:1/chibo",
+        reason=said(
+            "nothing answers at %(host)s:%(port)s; is PostgreSQL running there?", host="127.0.0.1", port=1
+        ),
+    )
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="CHIBO_TEST_POSTGRES_URL is not set; .ci/run sets it")
+def test_a_missing_postgres_database_is_one_line_naming_it(tmp_path: Path) -> None:
+    assert POSTGRES_URL is not None
+    url = POSTGRES_URL.rsplit("/", 1)[0] + "/chibo_no_such_database"
+    result = chibo_in(tmp_path, f'[database]\nurl = "{url}"\n')("member", "list", "--cell", CELL)
+    assert_one_polite_line(
+        result,
+        said(
+            "the database %(name)s does not exist on that server (createdb %(name)s)",
+            name="chibo_no_such_database",
+        ),
+    )
+
+
+def test_a_sqlite_file_in_a_missing_folder_is_one_line_naming_the_folder(tmp_path: Path) -> None:
+    missing = tmp_path / "no" / "such" / "folder"
+    chibo = chibo_in(tmp_path, f'[database]\nurl = "sqlite+aiosqlite:///{missing}/chibo.db"\n')
+    result = chibo("unit", "add", PROVINCE)
+    assert_one_polite_line(result, said("the folder %(folder)s does not exist", folder=missing))
+    assert not missing.exists()
+
+
+# --- no config file -------------------------------------------------------------------------------
+
+
+def test_without_a_config_file_chibo_says_which_config_and_database_it_uses(tmp_path: Path) -> None:
+    result = chibo_in(tmp_path)("unit", "add", PROVINCE, config=False)
+    assert result.returncode == 0, result.stderr
+    note = said(
+        "no config file (--config, $%(env)s or ./config.toml); using the defaults, with the database "
+        "%(database)s.",
+        env=CONFIG_ENV,
+        database=tmp_path / "chibo.db",
+    )
+    assert result.stderr == f"chibo: {note}\n"
+
+
+NOT_SET_UP = (
+    "There is no database at %(database)s yet: nothing is set up there. Start with chibo unit add, or name "
+    "the right config with --config."
+)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("member", "list", "--cell", CELL),
+        ("outbox", "status"),
+        ("cell", "add", CELL, "--unit", COMMUNE),
+        ("import", "members", str(SAMPLES / "members_thon3.csv"), "--cell", CELL),
+    ],
+    ids=["member list", "outbox status", "cell add", "import"],
+)
+def test_only_the_first_step_of_a_setup_creates_a_database(tmp_path: Path, args: tuple[str]) -> None:
+    result = chibo_in(tmp_path)(*args, config=False)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == "chibo: " + said(NOT_SET_UP, database=tmp_path / "chibo.db")
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.glob("chibo.db*")) == []
+
+
+@pytest.mark.parametrize(
+    "args", [("outbox", "status"), ("cell", "add", CELL, "--unit", COMMUNE)], ids=["outbox", "cell"]
+)
+def test_no_command_but_unit_add_creates_tables_in_an_empty_database(
+    tmp_path: Path, cli: Any, args: tuple[str]
+) -> None:
+    chibo = chibo_in(tmp_path)
+    sqlite3.connect(chibo.db).close()  # an empty file
+    ran = cli("--config", str(chibo.config), *args)
+    assert ran.code == 1
+    empty = said("The database %(database)s is empty: nothing is set up yet.", database=chibo.db)
+    assert ran.err == f"chibo: {empty}\n"
+    assert chibo.rows("SELECT name FROM sqlite_master") == []
+
+
+# --- dates before the import day ------------------------------------------------------------------
+
+
+def test_a_status_dated_before_the_import_day_takes_effect_and_says_so(chibo: Chibo, cli: Any) -> None:
+    ran = cli(
+        "--config", str(chibo.config), "member", "status", PROBATIONARY, "official", "--from", "01/11/2026"
+    )
+    assert ran.code == 0, ran.err
+    assert ran.out.splitlines() == [
+        said(
+            "%(name)s is %(status)s from %(date)s.",
+            name=PROBATIONARY_NAME,
+            status=vi(STATUS_NAMES["official"]),
+            date="01/11/2026",
+        ),
+        said("This replaces the status imported on %(date)s, whose start was not known.", date="26/11/2026"),
+    ]
+    listed = cli("--config", str(chibo.config), "member", "list", "--cell", CELL)
+    line = next(line for line in listed.out.splitlines() if PROBATIONARY in line)
+    assert vi(STATUS_NAMES["official"]) in line
+
+
+def test_a_status_that_a_later_recorded_change_overrides_says_until_when(chibo: Chibo, cli: Any) -> None:
+    config = str(chibo.config)
+    assert (
+        cli("--config", config, "member", "status", MEMBER, "probationary", "--from", "01/01/2027").code == 0
+    )
+    ran = cli("--config", config, "member", "status", MEMBER, "official", "--from", "01/12/2026")
+    assert ran.code == 0, ran.err
+    assert ran.out.strip() == said(
+        "%(name)s is %(status)s from %(date)s until %(until)s; from %(next)s the recorded status "
+        "is %(then)s.",
+        name=MEMBER_NAME,
+        status=vi(STATUS_NAMES["official"]),
+        date="01/12/2026",
+        until="31/12/2026",
+        next="01/01/2027",
+        then=vi(STATUS_NAMES["probationary"]),
+    )
+
+
+def test_ending_a_membership_before_the_import_day_ends_it_and_says_when(chibo: Chibo) -> None:
+    result = chibo("member", "end", MEMBER, "--on", "20/11/2026", "--reason", "Chuyển sinh hoạt")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == said(
+        "%(name)s leaves %(cell)s on %(date)s; their last day there is %(last)s.",
+        name=MEMBER_NAME,
+        cell=CELL,
+        date="20/11/2026",
+        last="19/11/2026",
+    )
+    listed = chibo("member", "list", "--cell", CELL)
+    assert MEMBER not in listed.stdout and listed.stdout.startswith(
+        said("%(cell)s: %(count)s members", cell=CELL, count=18)
+    )
+
+
+# --- cells and units by name ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [unicodedata.normalize("NFD", CELL), CELL.upper(), "chi bo thon 3"],
+    ids=["decomposed", "upper case", "no diacritics"],
+)
+def test_a_cell_is_found_however_its_name_is_typed(chibo: Chibo, cli: Any, typed: str) -> None:
+    ran = cli("--config", str(chibo.config), "member", "list", "--cell", typed)
+    assert ran.code == 0, ran.err
+    assert ran.out.startswith(said("%(cell)s: %(count)s members", cell=CELL, count=19))
+
+
+def test_an_unknown_cell_suggests_the_closest_names(chibo: Chibo, cli: Any) -> None:
+    ran = cli("--config", str(chibo.config), "member", "list", "--cell", "Chi bộ thôn 8")
+    assert ran.code == 1
+    assert (
+        ran.err
+        == "chibo: "
+        + said("No cell %(ref)s. Did you mean: %(names)s?", ref="Chi bộ thôn 8", names=CELL)
+        + "\n"
+    )
+
+
+def test_a_unit_is_found_without_diacritics(chibo: Chibo, cli: Any) -> None:
+    ran = cli("--config", str(chibo.config), "cell", "add", "Chi bộ thôn 5", "--unit", "xa thai binh")
+    assert ran.code == 0, ran.err
+    assert chibo.rows(
+        "SELECT unit.name FROM cell JOIN unit ON unit.id = unit_id WHERE cell.name = ?", "Chi bộ thôn 5"
+    ) == [(COMMUNE,)]
+
+
+# --- exemptions -----------------------------------------------------------------------------------
+
+
+def test_a_second_exemption_changes_the_first_and_says_so(chibo: Chibo, cli: Any) -> None:
+    config = str(chibo.config)
+    assert (
+        cli("--config", config, "member", "exempt", MEMBER, "--from", "01/12/2026", "--reason", "Ốm").code
+        == 0
+    )
+    ran = cli(
+        "--config",
+        config,
+        "member",
+        "exempt",
+        MEMBER,
+        "--from",
+        "01/12/2026",
+        "--to",
+        "31/01/2027",
+        "--reason",
+        "Ốm",
+    )
+    assert ran.code == 0, ran.err
+    assert ran.out.strip() == said(
+        "The exemption of %(name)s (%(before)s) is changed: now %(period)s.",
+        name=MEMBER_NAME,
+        before=said("from %(start)s, with no end date", start="01/12/2026"),
+        period=said("from %(start)s to %(end)s", start="01/12/2026", end="31/01/2027"),
+    )
+    rows = chibo.rows(
+        "SELECT valid_from, valid_to FROM exemption JOIN person ON person.id = person_id "
+        "WHERE card_number = ?",
+        MEMBER,
+    )
+    assert rows == [("2026-12-01", "2027-01-31")]
+
+
+# --- imports --------------------------------------------------------------------------------------
+
+
+def test_households_imported_before_their_members_are_one_line(tmp_path: Path) -> None:
+    chibo = chibo_in(tmp_path)
+    for args in (("unit", "add", COMMUNE), ("cell", "add", CELL, "--unit", COMMUNE)):
+        assert chibo(*args).returncode == 0
+    result = chibo("import", "households", str(SAMPLES / "households_thon3.csv"), "--cell", CELL)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert len(result.stderr.splitlines()) == 2
+    assert (
+        said(
+            "%(count)s rows (%(rows)s) name members who are not in this cell; import the members first",
+            count=190,
+            rows="2, 3, 4, 5, 6, …",
+        )
+        in result.stderr
+    )
+
+
+def test_an_import_prints_what_the_organiser_should_check(chibo: Chibo, cli: Any) -> None:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Họ tên", "Ngày sinh", "Số thẻ đảng", "Loại"])
+    sheet.append(["Nông Thị Lan", "17/07/1962", 93.058825, "chính thức"])  # a card Excel keeps as a number
+    sheet.append(["Lò Văn Mới", "02/02/1980", 93.05837, "chính thức"])
+    workbook.save(path := chibo.cwd / "members.xlsx")
+    ran = cli("--config", str(chibo.config), "import", "members", str(path), "--cell", CELL)
+    assert ran.code == 0, ran.err
+    assert ran.out.splitlines()[1:] == [
+        said("Please check:"),
+        "  "
+        + said(
+            "Row %(row)s, column %(column)s: %(reason)s",
+            row=3,
+            column="Số thẻ đảng",
+            reason=said(
+                "the spreadsheet stored the card as the number %(number)s; it was read as %(card)s",
+                number="93.05837",
+                card="93.058370",
+            ),
+        ),
+    ]
+
+
+# --- the member list ------------------------------------------------------------------------------
+
+
+def test_member_list_numbers_rows_from_one_in_vietnamese_order(chibo: Chibo, cli: Any) -> None:
+    ran = cli("--config", str(chibo.config), "member", "list", "--cell", CELL)
+    lines = ran.out.splitlines()[1:]
+    assert [line.split(". ", 1)[0] for line in lines] == [str(n) for n in range(1, 20)]
+    names = [line.split(". ", 1)[1].split(" · ")[0] for line in lines]
+    assert names[:3] == ["Dương Thị Ngọc Ánh", "Trần Văn Bình", "Ma Văn Cường"]
+    assert names[-1] == "Hoàng Thị Yến"
+
+
+# --- one language per run -------------------------------------------------------------------------
+
+ARGPARSE_ENGLISH = ("usage:", "show this help message", "positional arguments", "options:", "error:")
+
+
+def test_help_speaks_the_language_of_the_config(chibo: Chibo, cli: Any) -> None:
+    ran = cli("--config", str(chibo.config), "--help")
+    assert ran.code == 0
+    assert ran.out.startswith(vi("usage: ")) and vi("show this help message and exit") in ran.out
+    assert not [word for word in ARGPARSE_ENGLISH if word in ran.out]
+
+
+def test_help_follows_the_default_language_of_the_config(tmp_path: Path, cli: Any) -> None:
+    chibo = chibo_in(tmp_path, 'default_language = "en"\n')
+    assert cli("--config", str(chibo.config), "member", "--help").out.startswith("usage: chibo member")
+
+
+def test_lang_en_makes_the_whole_run_english(chibo: Chibo, cli: Any) -> None:
+    ran = cli("--config", str(chibo.config), "--lang", "en", "member", "list", "--cell", CELL)
+    assert ran.out.startswith(f"{CELL}: 19 members\n")
+    assert "official" in ran.out and vi("official") not in ran.out
+
+
+def test_a_missing_subcommand_names_the_choices_not_an_internal_name(chibo: Chibo, cli: Any) -> None:
+    ran = cli("--config", str(chibo.config), "member")
+    assert ran.code == 2
+    message = vi("the following arguments are required: %s") % "{list,status,exempt,end}"
+    assert ran.err.splitlines()[-1] == vi("%(prog)s: error: %(message)s\n").rstrip("\n") % {
+        "prog": "chibo member",
+        "message": message,
+    }
+    assert ": sub" not in ran.err and "member_command" not in ran.err
+
+
+def test_an_impossible_date_is_no_such_date_in_the_operators_language(chibo: Chibo, cli: Any) -> None:
+    ran = cli("--config", str(chibo.config), "member", "status", MEMBER, "official", "--from", "31/02/2026")
+    assert ran.code == 2
+    assert said("%(value)s: no such date.", value="31/02/2026") in ran.err
+    assert "dd/mm/yyyy" not in ran.err.splitlines()[-1]
+
+
+def test_a_config_error_is_in_the_operators_language(tmp_path: Path, cli: Any) -> None:
+    chibo = chibo_in(tmp_path, '[delivery]\nsenders = "4"\n')
+    ran = cli("--config", str(chibo.config), "unit", "add", PROVINCE)
+    assert ran.code == 2
+    assert (
+        ran.err
+        == f"chibo: {vi('config error')}: {chibo.config}: delivery.senders: "
+        + vi("expected a whole number, written without quotes")
+        + "\n"
+    )
+
+
+def test_outbox_status_headings_are_in_the_operators_language(chibo: Chibo, cli: Any) -> None:
+    config = str(chibo.config)
+    # One linked member, so an announcement can be queued.
+    with contextlib.closing(sqlite3.connect(chibo.db)) as connection, connection:
+        connection.execute(
+            "INSERT INTO chat_identity (platform, external_id, person_id, linked_at) "
+            "SELECT 'telegram', '777', id, '2026-11-26 03:00:00' FROM person WHERE card_number = ?",
+            (SECRETARY,),
+        )
+    assert cli("--config", config, "announce", "--cell", CELL, "Họp chi bộ").code == 0
+    ran = cli("--config", config, "outbox", "status")
+    header, row = ran.out.splitlines()
+    assert header.split() == [
+        vi("purpose"),
+        *vi("waiting").split(),
+        *vi("sending").split(),
+        *vi("sent").split(),
+        vi("failed"),
+        *vi("unreachable").split(),
+    ]
+    assert row.split()[-5:] == ["1", "0", "0", "0", "18"]
+
+
+def test_the_date_options_help_gives_the_format(cli: Any) -> None:
+    ran = cli("--lang", "en", "member", "exempt", "--help")
+    assert ran.out.count("(dd/mm/yyyy)") == 2
+
+
+def test_import_members_help_lists_the_columns_it_reads(cli: Any) -> None:
+    ran = cli("--lang", "en", "import", "members", "--help")
+    for header in ("Họ tên", "Ngày sinh", "Số thẻ đảng", "Loại", "Chức vụ", "Điện thoại", "Miễn sinh hoạt"):
+        assert f"  {header} (" in ran.out
+
+
+# --- announcements --------------------------------------------------------------------------------
+
+
+def test_an_announcement_nobody_can_receive_is_refused_and_nothing_is_queued(chibo: Chibo) -> None:
+    result = chibo("announce", "--cell", CELL, "Kính mời dự sinh hoạt chi bộ")
+    assert result.returncode == 1
+    line = assert_one_polite_line(result)
+    assert said_pattern(
+        "Nobody can receive this announcement: none of its %(count)s recipients has linked a chat account "
+        "the bot can reach. Nothing was queued; send them invites first (chibo invite).",
+        count=19,
+    ).search(line)
+    assert chibo.rows("SELECT count(*) FROM outbox") == [(0,)]
+    assert chibo.rows("SELECT count(*) FROM announcement") == [(0,)]
+
+
+# --- options and settings -------------------------------------------------------------------------
+
+
+def test_the_config_option_may_follow_the_subcommand(chibo: Chibo) -> None:
+    result = chibo("member", "list", "--cell", CELL, "--config", str(chibo.config), config=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+
+
+def test_run_accepts_the_config_option_after_it(tmp_path: Path) -> None:
+    chibo = Chibo(tmp_path, tmp_path / "nowhere.toml")
+    result = chibo("run", "--config", str(chibo.config), token=SECRET, config=False)
+    assert_one_polite_line(result, str(chibo.config))
+
+
+def test_an_unreachable_bot_api_at_start_is_a_connection_problem(tmp_path: Path) -> None:
+    folder = tmp_path
+    toml = (
+        f'[database]\nurl = "sqlite+aiosqlite:///{(folder / "chibo.db").as_posix()}"\n'
+        '[telegram]\nbase_url = "http://127.0.0.1:9/bot"\n'
+    )
+    result = chibo_in(folder, toml)("run", token=SECRET)
+    line = assert_one_polite_line(result, "http://127.0.0.1:9/bot")
+    assert result.returncode == 3
+    assert vi("config error") not in line and said_pattern(
+        "Cannot reach the Telegram Bot API at %(url)s: %(reason)s. Check the network connection.",
+        url="http://127.0.0.1:9/bot",
+    ).search(line)
+
+
+def test_the_cli_offers_the_values_the_database_accepts() -> None:
+    from bot import cli
+    from storage import models
+
+    assert (cli.CELL_KINDS, cli.OFFICER_ROLES, cli.MEMBER_STATUSES) == (
+        models.CELL_KINDS,
+        models.OFFICER_ROLES,
+        models.MEMBER_STATUSES,
+    )

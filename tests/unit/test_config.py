@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import CONFIG_ENV, TOKEN_ENV, Config, ConfigError, config_path, load_config
+from bot.config import CONFIG_ENV, TOKEN_ENV, Config, ConfigError, config_path, load_config, peek_language
+from bot.i18n import translator
 
 SECRET = "123456:SECRET-from-the-file"
 ENV_SECRET = "654321:SECRET-from-the-environment"
@@ -167,3 +168,59 @@ def test_config_toml_in_the_working_directory_is_used_only_if_it_exists(
     assert config_path(None) is None
     write_config(tmp_path, "", name="config.toml")
     assert config_path(None) == Path("config.toml")
+
+
+# --- strict types and the operator's language ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[delivery]\nsenders = "4"\n', "delivery.senders: expected a whole number, written without quotes"),
+        ("[delivery]\nsenders = 4.0\n", "delivery.senders: expected a whole number, written without quotes"),
+        (
+            '[telegram]\npoll_timeout = "30"\n',
+            "telegram.poll_timeout: expected a number, written without quotes",
+        ),
+        ("invite_valid_days = true\n", "invite_valid_days: expected a whole number, written without quotes"),
+        ("timezone = 7\n", "timezone: expected text in quotes"),
+        ("delivery = 4\n", "delivery: expected a table such as [telegram]"),
+    ],
+    ids=[
+        "string for int",
+        "float for int",
+        "string for float",
+        "bool for int",
+        "int for text",
+        "not a table",
+    ],
+)
+def test_a_value_of_the_wrong_type_is_refused_not_converted(tmp_path: Path, toml: str, message: str) -> None:
+    path = write_config(tmp_path, toml)
+    assert config_error(path) == f"{path}: {message}"
+
+
+def test_a_whole_number_is_accepted_where_a_number_is_expected(tmp_path: Path) -> None:
+    assert load_config(write_config(tmp_path, "[telegram]\npoll_timeout = 5\n")).telegram.poll_timeout == 5.0
+
+
+def test_a_limit_is_named_in_the_error(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "[delivery]\nsenders = 0\n")
+    assert config_error(path) == f"{path}: delivery.senders: expected a number of at least 1"
+
+
+def test_a_config_error_is_rendered_in_the_operators_language(tmp_path: Path) -> None:
+    path = write_config(tmp_path, '[delivery]\nsenders = "4"\n')
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    vietnamese = info.value.render(translator("vi").gettext)
+    assert vietnamese == f"{path}: delivery.senders: cần một số nguyên, viết không có dấu nháy"
+
+
+def test_the_language_is_read_from_a_file_that_is_otherwise_broken(tmp_path: Path) -> None:
+    assert (
+        peek_language(write_config(tmp_path, 'default_language = "en"\n[delivery]\nsenders = "x"\n')) == "en"
+    )
+    assert peek_language(write_config(tmp_path, "default_language = [", name="bad.toml")) is None
+    assert peek_language(tmp_path / "absent.toml") is None
+    assert peek_language(None) is None

@@ -13,6 +13,8 @@ from bot.importing import (
     ImportFileError,
     RowError,
     Table,
+    card_from_number,
+    describe_columns,
     name_key,
     normalise_name,
     parse_households,
@@ -147,6 +149,50 @@ def test_xlsx_date_and_int_cells_become_plain_text(tmp_path: Path) -> None:
     assert members[1].birth_date == date(1990, 1, 3)
     # Excel dropped the leading zero of a phone typed as a number; it is put back.
     assert members[1].phone == "0912345679"
+
+
+def test_a_card_an_xlsx_stored_as_a_number_gets_its_trailing_zeros_back(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Họ tên", "Số thẻ đảng", "Loại"])
+    sheet.append(["Nguyễn Văn An", 93.05837, "chính thức"])
+    sheet.append(["Hà Thị Lan", "93.05837", "chính thức"])  # typed as text: left as typed
+    workbook.save(path := tmp_path / "members.xlsx")
+    members, errors = parse_members(read_table(path, "members"), today=TODAY)
+    assert errors == []
+    assert [(m.card_number, m.card_as_number) for m in members] == [
+        ("93.058370", "93.05837"),
+        ("93.05837", None),
+    ]
+
+
+def test_a_number_cell_is_read_with_the_decimals_its_format_shows(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Họ tên", "Số thẻ đảng", "Loại"])
+    sheet.append(["Nguyễn Văn An", 93.0583, "chính thức"])
+    sheet["B2"].number_format = "0.000000"
+    workbook.save(path := tmp_path / "members.xlsx")
+    assert read_table(path, "members").rows[0][1]["so_the_dang"] == "93.058300"
+
+
+@pytest.mark.parametrize(
+    ("number", "card"), [("93.05837", "93.058370"), ("93.1", "93.100000"), ("93.058370", None)]
+)
+def test_card_from_number_pads_to_six_decimals_only_when_zeros_were_lost(
+    number: str, card: str | None
+) -> None:
+    assert card_from_number(number) == card
+
+
+def test_the_column_help_lists_every_column_with_its_names() -> None:
+    text = describe_columns("members", lambda text: text)
+    for header in ("Họ tên", "Ngày sinh", "Số thẻ đảng", "Loại", "Chức vụ", "Điện thoại", "Miễn sinh hoạt"):
+        assert header in text
+    assert "Họ tên (required; also: ho_ten, full_name, ho_va_ten, name)" in text
+    assert "Đảng viên phụ trách" in describe_columns("households", lambda text: text)
 
 
 def test_missing_required_column_is_a_file_error(tmp_path: Path) -> None:
