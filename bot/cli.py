@@ -460,7 +460,7 @@ def main(argv: list[str] | None = None) -> int:
             return int(done.code or 0)
     _configure_logging(args.verbose)
     try:
-        return _main(args, path, gettext)
+        return _main(args, path, gettext, language)
     except ConfigError as error:
         print(f"chibo: {gettext(N_('config error'))}: {error.render(gettext)}", file=sys.stderr)
         return EXIT_CONFIG
@@ -476,7 +476,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
-def _main(args: argparse.Namespace, path: Path | None, gettext: Gettext) -> int:
+def _main(args: argparse.Namespace, path: Path | None, gettext: Gettext, language: str) -> int:
     import asyncio
 
     now_text = args.now or os.environ.get(NOW_ENV)
@@ -485,7 +485,8 @@ def _main(args: argparse.Namespace, path: Path | None, gettext: Gettext) -> int:
 
         from bot.demo import run_demo
 
-        return asyncio.run(run_demo(clock=clock_at(now_text, ZoneInfo(DEFAULT_TIMEZONE)), quiet=args.quiet))
+        clock = clock_at(now_text, ZoneInfo(DEFAULT_TIMEZONE))
+        return asyncio.run(run_demo(clock=clock, quiet=args.quiet, lang=language))
     from bot.config import load_config
 
     config = load_config(path)

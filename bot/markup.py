@@ -115,9 +115,7 @@ class HTMLError(ValueError):
         self.details = details
 
 
-TAGS = frozenset(
-    "a b strong i em u ins s strike del code pre span tg-spoiler tg-emoji blockquote".split()
-)
+TAGS = frozenset("a b strong i em u ins s strike del code pre span tg-spoiler tg-emoji blockquote".split())
 _SIMPLE_TAGS = {
     "b": "bold",
     "strong": "bold",
@@ -581,7 +579,7 @@ def _explain(error: HTMLError, source: str) -> UserError:
     if error.kind == "custom_emoji":
         return UserError(
             N_(
-                'Line %(line)s: <tg-emoji> needs a number in emoji-id, such as '
+                "Line %(line)s: <tg-emoji> needs a number in emoji-id, such as "
                 'emoji-id="5368324170671202286".'
             ),
             line=line,

@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.domain import ChatRef
 from bot.i18n import N_
 from bot.markup import check_html
+from bot.names import sort_key
 from bot.services.delivery import Recipient, queue
 from bot.services.org import Actor, record_change
 from storage import repo
@@ -156,6 +157,7 @@ async def report(*, session: AsyncSession, announcement_id: int) -> DeliveryRepo
         )
     ).all()
     result = DeliveryReport()
+    rows = sorted(rows, key=lambda row: sort_key(row[1].full_name) if row[1] else ((), ()))
     for message, person in rows:
         if message.status == "sent":
             result.sent += 1
@@ -222,7 +224,10 @@ async def unreachable_members(*, session: AsyncSession, cell: Cell, day: date) -
     with nothing delivered to them since and nothing heard from them since.
     """
     assert cell.id is not None
-    members = [p for p, _ in await repo.cell_members(session=session, cell_id=cell.id, day=day)]
+    members = sorted(
+        (p for p, _ in await repo.cell_members(session=session, cell_id=cell.id, day=day)),
+        key=lambda p: sort_key(p.full_name),
+    )
     identities = await repo.identities_of(session=session, person_ids=[p.id for p in members if p.id])
     result = []
     for person in members:

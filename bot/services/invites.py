@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Config
 from bot.i18n import N_
+from bot.names import sort_key
 from bot.services import identity, org
 from storage import repo
 from storage.models import Cell, Person
@@ -55,7 +56,7 @@ async def for_cells(
         assert cell.id is not None
         members = await repo.cell_members(session=session, cell_id=cell.id, day=today)
         identities = await repo.identities_of(session=session, person_ids=[p.id for p, _ in members if p.id])
-        for person, _ in members:
+        for person, _ in sorted(members, key=lambda row: sort_key(row[0].full_name)):
             assert person.id is not None
             if identities[person.id]:
                 linked += 1
