@@ -876,3 +876,22 @@ def test_the_cli_offers_the_values_the_database_accepts() -> None:
         models.OFFICER_ROLES,
         models.MEMBER_STATUSES,
     )
+
+
+def test_an_announcement_longer_than_one_message_is_refused_at_input_saying_by_how_much(chibo: Chibo) -> None:
+    text = "<i>" + "Kính mời các đồng chí dự sinh hoạt chi bộ.\n" * 105 + "</i>"  # 4,515 visible characters
+    result = chibo("announce", "--cell", CELL, text)
+    assert result.returncode == 1
+    line = assert_one_polite_line(result)
+    visible = len(text) - len("<i></i>")
+    assert (
+        said(
+            "The message is %(length)s characters long; at most %(max)s (%(over)s too many).",
+            length=visible,
+            max=4096,
+            over=visible - 4096,
+        )
+        in line
+    )
+    assert chibo.rows("SELECT count(*) FROM outbox") == [(0,)]
+    assert chibo.rows("SELECT count(*) FROM announcement") == [(0,)]
