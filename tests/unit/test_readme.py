@@ -27,7 +27,8 @@ def readme_commands(text: str) -> list[list[str]]:
     A line may chain commands with && and start with VAR=value assignments; `.venv/bin/chibo` counts.
     """
     commands = []
-    for block in re.findall(r"^```[a-z]*\n(.*?)^```", text, flags=re.MULTILINE | re.DOTALL):
+    # Shell blocks only: the layout sketch and other blocks are not commands.
+    for block in re.findall(r"^```(?:sh|bash|console)\n(.*?)^```", text, flags=re.MULTILINE | re.DOTALL):
         for line in block.splitlines():
             words = shlex.split(line, comments=True)
             while words:
