@@ -8,14 +8,14 @@ edges only translate.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import choices, flows
+from bot import choices, flows, scopes
 from bot.choices import COMMAND_PREFIX, FORM_PREFIX
 from bot.clock import Clock
 from bot.config import Config
@@ -23,8 +23,9 @@ from bot.domain import Button, ChatRef, CommandInfo, Document, Incoming, Outcome
 from bot.errors import UserError
 from bot.i18n import N_, pick_language, translator
 from bot.markup import check_html
-from bot.permissions import BY_NAME, Command, Role, Scope, allowed
+from bot.permissions import COMMANDS, Command, Role, Scope, allowed
 from bot.services import access
+from bot.services.org import Actor
 from storage import repo
 from storage.db import Sessions
 from storage.ids import parse_id
@@ -74,8 +75,8 @@ class Ctx:
     here: ChatRef
     args: list[str] = field(default_factory=list)
     spec: Command | None = None
-    cell: Cell | None = None
-    unit: Unit | None = None
+    # What the command acts on (a Cell, a Unit ...: see bot.scopes), and the person's roles towards it.
+    target: Any = None
     roles: set[Role] = field(default_factory=set)
     outcome: Outcome = field(default_factory=Outcome)
     pressed_set: int | None = None  # the choices whose button was pressed
@@ -88,6 +89,21 @@ class Ctx:
         """Translate a msgid into the person's language and fill its placeholders."""
         text = translator(self.lang).gettext(message)
         return text % {k: str(v) for k, v in params.items()} if params else text
+
+    @property
+    def cell(self) -> Cell | None:
+        """The target, when the command acts on a cell."""
+        return self.target if isinstance(self.target, Cell) else None
+
+    @property
+    def unit(self) -> Unit | None:
+        """The target, when the command acts on a unit."""
+        return self.target if isinstance(self.target, Unit) else None
+
+    @property
+    def actor(self) -> Actor:
+        """Who the audit log says made a change: this person, through this messenger."""
+        return Actor(f"{self.chat.platform}:{self.user_id}", self.require_person().id)
 
     @property
     def chat(self) -> ChatRef:
@@ -136,8 +152,7 @@ class Ctx:
             now=self.now,
             data={
                 "_command": self.spec.name if self.spec else None,
-                "_cell": self.cell.id if self.cell else None,
-                "_unit": self.unit.id if self.unit else None,
+                "_target": self.target.id if self.target is not None else None,
                 **data,
             },
         )
@@ -149,36 +164,46 @@ class Ctx:
 
 
 CommandFn = Callable[[Ctx], Awaitable[None]]
-FlowFn = Callable[[Ctx, FlowState, str], Awaitable[None]]
-_COMMANDS: dict[str, CommandFn] = {}
-_FLOWS: dict[str, FlowFn] = {}
-_FLOW_REQUIRES: dict[str, frozenset[Role]] = {}
+FormFn = Callable[[Ctx, FlowState, str], Awaitable[None]]
 
 
-def command(name: str) -> Callable[[CommandFn], CommandFn]:
-    """Register a command implementation; its permissions come from bot.permissions."""
+@dataclass(frozen=True)
+class FormEntry:
+    """A multi-step form: its step function, and the roles each step needs (else its command's)."""
 
-    def register(fn: CommandFn) -> CommandFn:
-        _COMMANDS[name] = fn
-        return fn
-
-    return register
+    step: FormFn
+    requires: frozenset[Role] | None = None
 
 
-def flow(name: str, *, requires: frozenset[Role] | None = None) -> Callable[[FlowFn], FlowFn]:
-    """Register the step function of a form.
+@dataclass(frozen=True)
+class Registry:
+    """The permission table's commands with their implementations, and every form, named explicitly.
 
-    Each step runs only while the person still holds a role the command that opened the form allows
-    (or `requires`, when the form does more than its command).
+    Built from the table (bot.permissions.COMMANDS), not from what happens to be imported; see
+    bot.commands.registry.
     """
 
-    def register(fn: FlowFn) -> FlowFn:
-        _FLOWS[name] = fn
-        if requires is not None:
-            _FLOW_REQUIRES[name] = requires
-        return fn
+    specs: Mapping[str, Command]
+    commands: Mapping[str, CommandFn]
+    forms: Mapping[str, FormEntry]
 
-    return register
+    @classmethod
+    def build(
+        cls,
+        *,
+        commands: Mapping[str, CommandFn],
+        forms: Mapping[str, FormEntry],
+        table: tuple[Command, ...] = COMMANDS,
+    ) -> Registry:
+        """Check the implementations against the table: one for each command in it, no more."""
+        names = {spec.name for spec in table} | {"start"}  # /start links an account; it needs no permission
+        if missing := names - set(commands):
+            raise ValueError(f"commands in the permission table with no implementation: {sorted(missing)}")
+        if unknown := set(commands) - names:
+            raise ValueError(
+                f"implementations of commands missing from the permission table: {sorted(unknown)}"
+            )
+        return cls({spec.name: spec for spec in table}, dict(commands), dict(forms))
 
 
 def cmd_button(label: str, command_name: str, *args: object) -> Button:
@@ -213,12 +238,11 @@ def clean_language_code(code: str | None) -> str | None:
 class ChatCore:
     """Routes incoming events to commands and forms inside one database transaction each."""
 
-    def __init__(self, *, sessions: Sessions, config: Config, clock: Clock) -> None:
+    def __init__(self, *, sessions: Sessions, config: Config, clock: Clock, registry: Registry) -> None:
         self.sessions = sessions
         self.config = config
         self.clock = clock
-        # Import the command modules so they register themselves.
-        import bot.commands  # noqa: F401
+        self.registry = registry
 
     def today(self, now: datetime) -> date:
         """The calendar day in the configured zone."""
@@ -305,7 +329,7 @@ class ChatCore:
             return
         if parsed and parsed[0] == "start":
             ctx.args = parsed[1]
-            await _COMMANDS["start"](ctx)
+            await self.registry.commands["start"](ctx)
             return
         if ctx.person is None:
             ctx.refuse(ctx._(GREETING))
@@ -352,8 +376,8 @@ class ChatCore:
             if name == "cancel":
                 ctx.reply(ctx._(N_("Cancelled. Nothing from that form was saved.")))
                 return
-        spec = BY_NAME.get(name)
-        if spec is None or name not in _COMMANDS:
+        spec = self.registry.specs.get(name)
+        if spec is None:
             shown = name if len(name) <= MAX_COMMAND_ECHO else name[:MAX_COMMAND_ECHO] + "…"
             ctx.reply(
                 ctx._(N_("There is no command /%(name)s. Send /help to see what I can do."), name=shown)
@@ -361,31 +385,29 @@ class ChatCore:
             return
         ctx.spec, ctx.args = spec, args
         if await self._authorise(ctx, spec):
-            await _COMMANDS[name](ctx)
+            await self.registry.commands[name](ctx)
 
     async def _form_step(self, ctx: Ctx, state: FlowState, answer: str) -> None:
         """Run one step of the open form, after checking its permission again for today."""
         if await self._reauthorise(ctx, state):
-            await _FLOWS[state.flow](ctx, state, answer)
+            await self.registry.forms[state.flow].step(ctx, state, answer)
 
     async def _reauthorise(self, ctx: Ctx, state: FlowState) -> bool:
         """Set the form's command, target and roles as of now; close the form if they no longer allow it."""
         person = ctx.require_person()
         assert person.id is not None
-        spec = BY_NAME.get(str(state.data.get("_command")))
-        target: Cell | Unit | None = None
-        if state.data.get("_cell") is not None:
-            target = await ctx.session.get(Cell, int(state.data["_cell"]))
-        elif state.data.get("_unit") is not None:
-            target = await ctx.session.get(Unit, int(state.data["_unit"]))
-        if state.flow not in _FLOWS or spec is None:
-            ctx.roles = set()
-        else:
-            await self._set_target(ctx, spec, person.id, target)
-        needed = _FLOW_REQUIRES.get(state.flow, spec.roles if spec else frozenset())
-        closed = isinstance(target, Cell) and target.closed_at is not None
-        if not closed and ctx.roles & needed:
-            return True
+        spec = self.registry.specs.get(str(state.data.get("_command")))
+        form = self.registry.forms.get(state.flow)
+        if form is not None and spec is not None:
+            ctx.spec = spec
+            target_id = state.data.get("_target")
+            target = None
+            if spec.scope != Scope.NONE and target_id is not None:
+                target = await scopes.resolver(spec.scope).get(ctx.session, int(target_id))
+            if spec.scope == Scope.NONE or target is not None:  # a closed cell takes its forms with it
+                await self._set_target(ctx, spec, person.id, target)
+                if ctx.roles & (form.requires or spec.roles):
+                    return True
         log.info("form %s of person %s closed: roles now %s", state.flow, person.id, sorted(ctx.roles))
         await flows.finish(session=ctx.session, state=state)
         ctx.refuse(ctx._(REVOKED))
@@ -404,57 +426,47 @@ class ChatCore:
         return False
 
     async def _choose_target(self, ctx: Ctx, spec: Command, person_id: int) -> bool:
-        """Set the command's cell or unit from '#id', or from the person's only candidate.
+        """Set the command's target from '#id', or from the person's only candidate.
 
         Returns False when a question (which one?) or an explanation was sent instead.
         """
         if spec.scope == Scope.NONE:
             await self._set_target(ctx, spec, person_id, None)
             return True
-        cell_scope = spec.scope == Scope.CELL
-        target: Cell | Unit | None
+        resolver = scopes.resolver(spec.scope)
+        target: Any
         if ctx.args and ctx.args[0].startswith("#"):
             target_id = parse_id(ctx.args.pop(0), prefix="#")
-            target = await ctx.session.get(Cell if cell_scope else Unit, target_id) if target_id else None
-            if target is None or (isinstance(target, Cell) and target.closed_at is not None):
-                ctx.refuse(
-                    ctx._(N_("There is no such cell.") if cell_scope else N_("There is no such unit."))
-                )
+            target = await resolver.get(ctx.session, target_id) if target_id else None
+            if target is None:
+                ctx.refuse(ctx._(resolver.missing))
                 return False
         else:
-            day = ctx.today
-            candidates: list[Cell] | list[Unit] = (
-                await access.cells_for(session=ctx.session, person_id=person_id, command=spec, day=day)
-                if cell_scope
-                else list(await access.units_for(session=ctx.session, person_id=person_id, day=day))
+            candidates = await resolver.candidates(
+                ctx.session, person_id=person_id, command=spec, day=ctx.today
             )
             if len(candidates) > 1:
                 buttons = tuple(
                     (cmd_button(c.name, spec.name, f"#{c.id}", *ctx.args),) for c in candidates[:30]
                 )
-                ctx.reply(ctx._(N_("Which cell?") if cell_scope else N_("Which unit?")), buttons)
+                ctx.reply(ctx._(resolver.which), buttons)
                 return False
             target = candidates[0] if candidates else None
         await self._set_target(ctx, spec, person_id, target)
         return True
 
-    async def _set_target(self, ctx: Ctx, spec: Command, person_id: int, target: Cell | Unit | None) -> None:
+    async def _set_target(self, ctx: Ctx, spec: Command, person_id: int, target: Any) -> None:
         """Record the target and the person's roles towards it today."""
+        ctx.target = target
         if spec.scope == Scope.NONE:
             ctx.roles = await access.roles_anywhere(session=ctx.session, person_id=person_id, day=ctx.today)
             ctx.roles.add(Role.MEMBER)  # linked people may use the general commands
-        elif isinstance(target, Cell):
-            ctx.cell = target
-            ctx.roles = await access.roles_in_cell(
-                session=ctx.session, person_id=person_id, cell=target, day=ctx.today
-            )
-        elif isinstance(target, Unit):
-            ctx.unit = target
-            ctx.roles = await access.roles_in_unit(
-                session=ctx.session, person_id=person_id, unit=target, day=ctx.today
-            )
-        else:
+        elif target is None:
             ctx.roles = set()
+        else:
+            ctx.roles = await scopes.resolver(spec.scope).roles(
+                ctx.session, person_id=person_id, target=target, day=ctx.today
+            )
 
     async def _greet_group_once(self, ctx: Ctx) -> None:
         """Greet a stranger's command in a group, at most once a day per group."""

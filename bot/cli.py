@@ -35,11 +35,6 @@ Gettext = Callable[[str], str]
 # Exit codes: bad input or a refused action, a bad setting or usage, a service that does not answer.
 EXIT_REFUSED, EXIT_CONFIG, EXIT_UNREACHABLE = 1, 2, 3
 
-# The values the database accepts (storage.models.CELL_KINDS, OFFICER_ROLES, MEMBER_STATUSES), repeated
-# here so that --help need not import the models; a test keeps them equal.
-CELL_KINDS = ("village", "office", "enterprise", "school", "armed_forces")
-OFFICER_ROLES = ("committee_member", "deputy_secretary", "secretary", "organiser")
-MEMBER_STATUSES = ("official", "probationary")
 
 # argparse's own messages (it looks them up through its module-level `_`), so that --help and usage
 # errors speak the operator's language too.

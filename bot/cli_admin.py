@@ -29,8 +29,9 @@ def day(value: date) -> str:
 
 def add_commands(sub: Any, commands: Commands) -> None:
     """Add the admin subcommands to the `chibo` parser."""
-    from bot.cli import CELL_KINDS, MEMBER_STATUSES, OFFICER_ROLES
+    # The light vocabulary module, so --help need not load the models.
     from bot.texts import ROLE_NAMES, STATUS_NAMES
+    from storage.vocabulary import CELL_KINDS, MEMBER_STATUSES, OFFICER_ROLES
 
     gettext = commands.gettext
     unit = commands.group(sub, "unit", gettext("units (province, commune ...)"))

@@ -26,6 +26,7 @@ from bot.services import imports, invites, org
 from handlers.telegram.fake_bot_api import FakeBotAPI, TranscriptEntry
 from storage import repo
 from storage.models import Person
+from storage.vocabulary import OfficerRole
 
 SAMPLES = Path(__file__).parent / "samples"
 TOKEN = "100200:DEMO"
@@ -218,7 +219,7 @@ async def _set_up(runtime: Runtime, config: Config, demo: Demo, clock: Clock) ->
         await org.grant_role(
             session=session,
             person=organiser,
-            role="organiser",
+            role=OfficerRole.ORGANISER,
             unit=commune,
             actor=org.CLI,
             now=now,
@@ -229,7 +230,7 @@ async def _set_up(runtime: Runtime, config: Config, demo: Demo, clock: Clock) ->
         )
         secretary, deputy = [
             (await repo.role_holders(session=session, role=role, day=today, cell_id=cell.id))[0].person_id
-            for role in ("secretary", "deputy_secretary")
+            for role in (OfficerRole.SECRETARY, OfficerRole.DEPUTY)
         ]
         names = {p.id: p.full_name for p in (await session.exec(select(Person))).all()}
     if not demo.quiet:

@@ -17,6 +17,8 @@ from bot.domain import ChatRef
 from storage.models import FlowState
 
 FORM_ID = "_id"
+# What commands call the row of an open form (they never import storage themselves).
+Form = FlowState
 
 
 def key(state: FlowState) -> tuple[str, str]:

@@ -20,6 +20,7 @@ from typing import Literal, TypeVar
 
 from bot.i18n import N_
 from bot.names import name_key, normalise_name
+from storage.vocabulary import CELL_OFFICES, SINGLE_OFFICES, OfficerRole
 
 __all__ = [
     "NOT_IN_CELL",
@@ -48,7 +49,8 @@ _T = TypeVar("_T")
 
 TableKind = Literal["members", "households"]
 MemberStatus = Literal["official", "probationary"]
-MemberRole = Literal["secretary", "deputy_secretary", "committee_member", "member"]
+# An office in the cell, or "member" for none.
+MemberRole = OfficerRole | Literal["member"]
 
 ROW_MESSAGE = N_("Row %(row)s, column %(column)s: %(reason)s")
 NOT_IN_CELL = N_("no member of this cell has card number or name %(value)s")
@@ -509,16 +511,16 @@ _STATUSES: dict[str, MemberStatus] = {
 _STATUS_CHOICES = "chính thức, dự bị"
 
 _ROLES: dict[str, MemberRole] = {
-    "bi_thu": "secretary",
-    "bi_thu_chi_bo": "secretary",
-    "secretary": "secretary",
-    "pho_bi_thu": "deputy_secretary",
-    "pho_bi_thu_chi_bo": "deputy_secretary",
-    "deputy_secretary": "deputy_secretary",
-    "deputy": "deputy_secretary",
-    "chi_uy_vien": "committee_member",
-    "uy_vien_chi_uy": "committee_member",
-    "committee_member": "committee_member",
+    "bi_thu": OfficerRole.SECRETARY,
+    "bi_thu_chi_bo": OfficerRole.SECRETARY,
+    "secretary": OfficerRole.SECRETARY,
+    "pho_bi_thu": OfficerRole.DEPUTY,
+    "pho_bi_thu_chi_bo": OfficerRole.DEPUTY,
+    "deputy_secretary": OfficerRole.DEPUTY,
+    "deputy": OfficerRole.DEPUTY,
+    "chi_uy_vien": OfficerRole.COMMITTEE,
+    "uy_vien_chi_uy": OfficerRole.COMMITTEE,
+    "committee_member": OfficerRole.COMMITTEE,
     "dang_vien": "member",
     "member": "member",
     "": "member",
@@ -661,11 +663,11 @@ def parse_members(table: Table, *, today: date) -> tuple[list[MemberRow], list[R
                 # With two card numbers the card column decides: the same card was reported there,
                 # and different cards are two people who share a name and a birthday.
                 check.fail("ho_ten", N_("the same person as row %(other)s"), {"other": str(earlier[0])})
-        if role in ("secretary", "deputy_secretary"):
+        if role in SINGLE_OFFICES:
             if role in by_role:
                 message = (
                     N_("row %(other)s is already the secretary; a cell has only one secretary")
-                    if role == "secretary"
+                    if role == OfficerRole.SECRETARY
                     else N_(
                         "row %(other)s is already the deputy secretary; a cell has only one deputy secretary"
                     )
@@ -673,7 +675,7 @@ def parse_members(table: Table, *, today: date) -> tuple[list[MemberRow], list[R
                 check.fail("chuc_vu", message, {"other": str(by_role[role])})
             else:
                 by_role[role] = number
-        if status == "probationary" and role in ("secretary", "deputy_secretary", "committee_member"):
+        if status == "probationary" and role in CELL_OFFICES:
             # Probationary members cannot stand for election to a Party committee (Điều lệ, Art. 5).
             check.fail("chuc_vu", N_("a probationary member cannot be in the cell committee"))
 

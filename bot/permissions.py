@@ -10,18 +10,19 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.i18n import N_
+from storage.vocabulary import CELL_OFFICES, OfficerRole
 
 
 class Role(StrEnum):
     """A role a person can hold towards one cell or unit on one day."""
 
     MEMBER = "member"
-    COMMITTEE = "committee_member"
-    DEPUTY = "deputy_secretary"
-    SECRETARY = "secretary"  # holds the office; only they delegate it
+    COMMITTEE = OfficerRole.COMMITTEE.value
+    DEPUTY = OfficerRole.DEPUTY.value
+    SECRETARY = OfficerRole.SECRETARY.value  # holds the office; only they delegate it
     # A deputy while a delegation from the sitting secretary runs: a secretary's powers, except delegating.
     ACTING_SECRETARY = "acting_secretary"
-    ORGANISER = "organiser"  # of the cell's unit or any unit above it
+    ORGANISER = OfficerRole.ORGANISER.value  # of the cell's unit or any unit above it
     CHAIR = "chair"  # meeting-scoped: the chair of that meeting
     MINUTE_TAKER = "minute_taker"  # meeting-scoped
 
@@ -87,7 +88,7 @@ MANAGE_MEMBERS = LEADERS
 START_DELEGATION = frozenset({Role.SECRETARY})
 
 # Officer roles an organiser may grant inside their unit, lowest first.
-GRANTABLE_IN_CELL = ("committee_member", "deputy_secretary", "secretary")
+GRANTABLE_IN_CELL: tuple[OfficerRole, ...] = CELL_OFFICES
 
 
 def allowed(command: Command, roles: set[Role]) -> bool:

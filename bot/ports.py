@@ -16,7 +16,7 @@ class DeliveryError(Exception):
 class Unreachable(DeliveryError):
     """The recipient cannot get messages: blocked, deleted, chat not found. Not retried."""
 
-    reason: str  # one of storage.models.UNREACHABLE_REASONS
+    reason: str  # one of storage.vocabulary.UNREACHABLE_REASONS
 
 
 @dataclass

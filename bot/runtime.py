@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot import commands
 from bot.chat import ChatCore
 from bot.clock import Clock, system_clock
 from bot.config import Config
@@ -42,7 +43,7 @@ class Runtime:
         self.sessions = make_sessions(self.engine)
         self.scheduler = AsyncIOScheduler(timezone=config.tz)
         self.transports: dict[str, Transport] = {}
-        self.chat = ChatCore(sessions=self.sessions, config=config, clock=clock)
+        self.chat = ChatCore(sessions=self.sessions, config=config, clock=clock, registry=commands.registry())
         self.menus = MenuSync(sessions=self.sessions, chat=self.chat, transports=self.transports)
         self.change_listeners: list[ChangeListener] = [self.menus.refresh_all]
         self._seen_changes: int | None = None

@@ -6,17 +6,18 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot.i18n import N_
+from storage.vocabulary import OfficerRole
 
 if TYPE_CHECKING:
     from bot.services.org import MemberView
 
 Gettext = Callable[[str], str]
 
-ROLE_NAMES = {
-    "committee_member": N_("committee member"),
-    "deputy_secretary": N_("deputy secretary"),
-    "secretary": N_("secretary"),
-    "organiser": N_("organiser"),
+ROLE_NAMES: dict[str, str] = {
+    OfficerRole.COMMITTEE: N_("committee member"),
+    OfficerRole.DEPUTY: N_("deputy secretary"),
+    OfficerRole.SECRETARY: N_("secretary"),
+    OfficerRole.ORGANISER: N_("organiser"),
 }
 STATUS_NAMES = {"official": N_("official"), "probationary": N_("probationary")}
 

@@ -14,13 +14,7 @@ from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
-
-CELL_KINDS = ("village", "office", "enterprise", "school", "armed_forces")
-MEMBERSHIP_KINDS = ("primary", "residence")
-MEMBER_STATUSES = ("official", "probationary")
-OFFICER_ROLES = ("committee_member", "deputy_secretary", "secretary", "organiser")
-OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "unreachable")
-UNREACHABLE_REASONS = ("not_linked", "blocked", "deleted", "chat_not_found")
+from storage.vocabulary import CELL_KINDS, MEMBER_STATUSES, MEMBERSHIP_KINDS, OFFICER_ROLES, OUTBOX_STATUSES
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

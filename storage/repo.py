@@ -25,6 +25,7 @@ from storage.models import (
     Setting,
     Unit,
 )
+from storage.vocabulary import OfficerRole
 
 CHANGES_KEY = "changes"
 
@@ -223,7 +224,7 @@ async def active_delegation(
         .where(
             RoleAssignment.person_id == Delegation.from_person_id,
             RoleAssignment.cell_id == cell_id,
-            RoleAssignment.role == "secretary",
+            RoleAssignment.role == OfficerRole.SECRETARY,
             active_on(RoleAssignment, day),
         )
         .exists()

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import html
 
-from bot.chat import Ctx, command, flow, flow_button
-from bot.flows import advance, finish
+from bot.chat import Ctx, flow_button
+from bot.flows import Form, advance, finish
 from bot.i18n import N_
 from bot.markup import check_html
 from bot.services import announcements, org
-from storage.models import FlowState
 
 AUDIENCE_NAMES = {"members": N_("all members"), "secretaries": N_("secretaries and deputy secretaries")}
 
 
-@command("announce")
 async def announce(ctx: Ctx) -> None:
     """Start the announcement form for the cell."""
     assert ctx.cell is not None
@@ -31,7 +29,6 @@ async def announce(ctx: Ctx) -> None:
     )
 
 
-@command("announce_unit")
 async def announce_unit(ctx: Ctx) -> None:
     """Start the announcement form for the unit: first choose who it is for."""
     assert ctx.unit is not None
@@ -42,8 +39,7 @@ async def announce_unit(ctx: Ctx) -> None:
     )
 
 
-@flow("announce")
-async def announce_step(ctx: Ctx, state: FlowState, answer: str) -> None:
+async def announce_step(ctx: Ctx, state: Form, answer: str) -> None:
     """audience → text → preview and confirm → queued, with a live delivery report."""
     if state.step == "audience":
         if answer not in AUDIENCE_NAMES:
@@ -104,7 +100,6 @@ async def announce_step(ctx: Ctx, state: FlowState, answer: str) -> None:
     ctx.outcome.wake_delivery = True
 
 
-@command("unreachable")
 async def unreachable(ctx: Ctx) -> None:
     """Members of the cell the bot cannot reach, and why."""
     assert ctx.cell is not None

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from bot.chat import GREETING, Ctx, command, flow, flow_button
-from bot.flows import finish
-from bot.i18n import LANGUAGES, N_
-from bot.services import access
+from bot.chat import GREETING, Ctx, flow_button
+from bot.flows import Form, finish
+from bot.i18n import N_
+from bot.services import access, profiles
 from bot.services.identity import LinkResult, redeem
-from bot.services.org import Actor, record_change
-from storage.models import FlowState
-
-LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+from bot.services.profiles import LANGUAGE_NAMES
 
 
-@command("start")
 async def start(ctx: Ctx) -> None:
     """Link this account with an invite code, or greet a linked person."""
     if not ctx.args:
@@ -64,7 +60,6 @@ async def start(ctx: Ctx) -> None:
     ctx.outcome.refresh_menu = True
 
 
-@command("help")
 async def help_(ctx: Ctx) -> None:
     """List the commands this person's roles allow."""
     lines = [ctx._(N_("Commands you can use:"))]
@@ -73,13 +68,11 @@ async def help_(ctx: Ctx) -> None:
     ctx.reply("\n".join(lines))
 
 
-@command("cancel")
 async def cancel(ctx: Ctx) -> None:
     """Nothing was open (an open form is closed before commands run)."""
     ctx.reply(ctx._(N_("There is nothing to cancel.")))
 
 
-@command("lang")
 async def lang(ctx: Ctx) -> None:
     """Choose the language directly (/lang en) or from a choice."""
     if ctx.args:
@@ -92,32 +85,20 @@ async def lang(ctx: Ctx) -> None:
     )
 
 
-@flow("lang")
-async def lang_choose(ctx: Ctx, state: FlowState, answer: str) -> None:
+async def lang_choose(ctx: Ctx, state: Form, answer: str) -> None:
     """The answer to 'which language': a button, 'vi'/'en', 1/2 or the language's name."""
     await finish(session=ctx.session, state=state)
     await _set_language(ctx, answer)
 
 
 async def _set_language(ctx: Ctx, answer: str) -> None:
-    by_answer = {"1": "vi", "2": "en", **{name.casefold(): code for code, name in LANGUAGE_NAMES.items()}}
-    choice = by_answer.get(answer.strip().casefold(), answer.strip().lower())
-    person = ctx.require_person()
-    if choice not in LANGUAGES:
+    choice = profiles.language_named(answer)
+    if choice is None:
         ctx.reply(ctx._(N_("I can speak Tiếng Việt (vi) or English (en). Send /lang vi or /lang en.")))
         return
-    before = person.language
-    person.language = choice
-    ctx.lang = choice
-    await ctx.session.flush()
-    await record_change(
-        ctx.session,
-        actor=Actor(f"{ctx.chat.platform}:{ctx.user_id}", person.id),
-        now=ctx.now,
-        action="person.language",
-        subject=f"person:{person.id}",
-        before={"language": before},
-        after={"language": choice},
+    await profiles.set_language(
+        session=ctx.session, person=ctx.require_person(), language=choice, now=ctx.now, actor=ctx.actor
     )
+    ctx.lang = choice
     ctx.reply(ctx._(N_("From now on I will write to you in English.")))
     ctx.outcome.refresh_menu = True

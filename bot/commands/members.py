@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from bot.chat import Ctx, cmd_button, command, flow, flow_button
+from bot.chat import Ctx, cmd_button, flow_button
 from bot.domain import Button
 from bot.errors import UserError
-from bot.flows import advance, finish
+from bot.flows import Form, advance, finish
 from bot.i18n import N_
 from bot.permissions import MANAGE_MEMBERS
 from bot.services import org
 from bot.texts import STATUS_NAMES, member_line
-from storage.models import FlowState, Person
 
 MAX_MEMBER_BUTTONS = 60
 
@@ -19,17 +18,6 @@ def _can_manage(ctx: Ctx) -> bool:
     return bool(ctx.roles & MANAGE_MEMBERS)
 
 
-async def _member(ctx: Ctx, ref: str) -> Person:
-    """A member of the target cell, by id (so nobody edits people outside their cell)."""
-    assert ctx.cell is not None and ctx.cell.id is not None
-    views = await org.list_members(session=ctx.session, cell=ctx.cell, day=ctx.today)
-    for view in views:
-        if str(view.person.id) == ref:
-            return view.person
-    raise UserError(N_("There is no member %(ref)s in this cell."), ref=ref)
-
-
-@command("members")
 async def members(ctx: Ctx) -> None:
     """List the cell's members, or act on one: /members [id [official|probationary|exempt|end]]."""
     assert ctx.cell is not None and ctx.cell.id is not None
@@ -57,12 +45,17 @@ async def members(ctx: Ctx) -> None:
         return
     if not _can_manage(ctx):
         raise UserError(N_("Only the secretary can change members' records."))
-    person = await _member(ctx, ctx.args[0])
+    view = await org.member_in(session=ctx.session, cell=ctx.cell, ref=ctx.args[0], day=ctx.today)
+    person = view.person
     action = ctx.args[1] if len(ctx.args) > 1 else None
-    actor = org.Actor(f"{ctx.chat.platform}:{ctx.user_id}", ctx.require_person().id)
     if action in STATUS_NAMES:
         await org.set_status(
-            session=ctx.session, person=person, status=action, valid_from=ctx.today, actor=actor, now=ctx.now
+            session=ctx.session,
+            person=person,
+            status=action,
+            valid_from=ctx.today,
+            actor=ctx.actor,
+            now=ctx.now,
         )
         ctx.reply(
             ctx._(
@@ -85,11 +78,6 @@ async def members(ctx: Ctx) -> None:
         )
         ctx.reply(ctx._(question, name=person.full_name))
         return
-    view = next(
-        v
-        for v in await org.list_members(session=ctx.session, cell=ctx.cell, day=ctx.today)
-        if v.person.id == person.id
-    )
     cell = f"#{ctx.cell.id}"
     ctx.reply(
         member_line(view, gettext),
@@ -107,8 +95,7 @@ async def members(ctx: Ctx) -> None:
     )
 
 
-@flow("member_reason", requires=MANAGE_MEMBERS)
-async def member_reason(ctx: Ctx, state: FlowState, answer: str) -> None:
+async def member_reason(ctx: Ctx, state: Form, answer: str) -> None:
     """The reason for an exemption or for leaving; leaving is confirmed before it happens."""
     if state.step == "confirm":
         if answer not in ("yes", "no"):
@@ -124,9 +111,12 @@ async def member_reason(ctx: Ctx, state: FlowState, answer: str) -> None:
     else:
         answer = org.check_reason(answer)  # too long: explained, and the form waits for a shorter one
     cell = ctx.cell
-    person = await ctx.session.get(Person, state.data["person"])
-    assert cell is not None and person is not None
-    actor = org.Actor(f"{ctx.chat.platform}:{ctx.user_id}", ctx.require_person().id)
+    assert cell is not None
+    # Still a member of the cell today? Checked at every step, as the permission is.
+    person = (
+        await org.member_in(session=ctx.session, cell=cell, ref=str(state.data["person"]), day=ctx.today)
+    ).person
+    actor = ctx.actor
     if state.data["action"] == "end" and state.step == "reason":
         await advance(session=ctx.session, state=state, step="confirm", now=ctx.now, reason=answer.strip())
         ctx.reply(

@@ -18,6 +18,7 @@ from bot.services.delivery import Recipient, queue
 from bot.services.org import Actor, record_change
 from storage import repo
 from storage.models import Announcement, Cell, OutboxMessage, Person, RoleAssignment, Unit
+from storage.vocabulary import OfficerRole
 
 PURPOSE = "announcement"
 AUDIENCES = ("members", "secretaries")
@@ -58,7 +59,7 @@ async def recipients(
     else:
         query = select(RoleAssignment.person_id).where(
             col(RoleAssignment.cell_id).in_(cell_ids),
-            col(RoleAssignment.role).in_(["secretary", "deputy_secretary"]),
+            col(RoleAssignment.role).in_([OfficerRole.SECRETARY, OfficerRole.DEPUTY]),
             repo.active_on(RoleAssignment, day),
         )
         person_ids = list((await session.exec(query)).all())

@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.errors import UserError
 from bot.i18n import N_
 from bot.importing import (
     NOT_IN_CELL,
@@ -31,7 +32,7 @@ from bot.importing import (
 from bot.names import name_key
 from bot.services import org
 from storage import repo
-from storage.models import Cell, Household, HouseholdAssignment, Membership, Person, RoleAssignment
+from storage.models import Cell, Household, HouseholdAssignment, Membership, Person
 
 Problem = RowError | Notice
 
@@ -272,30 +273,13 @@ async def _ensure_role(
                 today=today,
             )
     if wanted and not any(a.role == wanted for a in current):
-        if wanted in ("secretary", "deputy_secretary"):
-            holders = await repo.role_holders(session=session, role=wanted, day=today, cell_id=cell.id)
-            others = [h for h in holders if h.person_id != person.id]
-            if others:
-                holder = await session.get(Person, others[0].person_id)
-                errors.append(
-                    RowError(
-                        row.row,
-                        column,
-                        N_("%(name)s already holds this role in the cell"),
-                        {"name": holder.full_name if holder else "?"},
-                    )
-                )
-                return False
-        session.add(RoleAssignment(person_id=person.id, role=wanted, cell_id=cell.id, valid_from=today))
-        await session.flush()
-        await org.record_change(
-            session,
-            actor=actor,
-            now=now,
-            action="role.grant",
-            subject=f"person:{person.id}",
-            after={"role": wanted, "cell_id": cell.id},
-        )
+        try:  # the office's rules (one secretary at a time ...) are grant_role's, here as in chat
+            await org.grant_role(
+                session=session, person=person, role=wanted, cell=cell, actor=actor, now=now, today=today
+            )
+        except UserError as refused:
+            errors.append(RowError(row.row, column, refused.message, refused.params))
+            return False
     return True
 
 

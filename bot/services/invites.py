@@ -15,7 +15,7 @@ from bot.i18n import N_
 from bot.names import sort_key
 from bot.services import identity, org
 from storage import repo
-from storage.models import Cell, Person
+from storage.models import Cell, Person, Unit
 
 Gettext = Callable[[str], str]
 
@@ -155,3 +155,26 @@ def as_xlsx(batch: InviteBatch, *, gettext: Gettext, tz: tzinfo) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+async def for_unit(
+    *,
+    session: AsyncSession,
+    unit: Unit,
+    now: datetime,
+    config: Config,
+    username: str | None,
+    actor: org.Actor,
+) -> InviteBatch:
+    """A valid code for every member not linked yet, in every cell of the unit and the units below."""
+    assert unit.id is not None
+    units = await repo.unit_descendants(session=session, unit_id=unit.id)
+    cells = list(await repo.cells_in_units(session=session, unit_ids=units))
+    return await for_cells(
+        session=session, cells=cells, now=now, config=config, username=username, actor=actor
+    )
+
+
+async def bot_username(*, session: AsyncSession, config: Config) -> str | None:
+    """The bot's @username for invite links: configured, or learned from Telegram at start-up."""
+    return config.telegram.bot_username or await repo.get_setting(session=session, key=identity.USERNAME_KEY)

@@ -18,9 +18,6 @@ from bot.i18n import N_
 from bot.names import closest, match_name, name_key, normalise_name, sort_key
 from storage import repo
 from storage.models import (
-    CELL_KINDS,
-    MEMBER_STATUSES,
-    OFFICER_ROLES,
     Cell,
     ChatIdentity,
     Delegation,
@@ -31,6 +28,7 @@ from storage.models import (
     RoleAssignment,
     Unit,
 )
+from storage.vocabulary import CELL_KINDS, MEMBER_STATUSES, OFFICER_ROLES, SINGLE_OFFICES, OfficerRole
 
 
 @dataclass(frozen=True)
@@ -266,9 +264,9 @@ async def grant_role(
         )
     if (cell is None) == (unit is None):
         raise UserError(N_("Give either a cell or a unit."))
-    if role == "organiser" and unit is None:
+    if role == OfficerRole.ORGANISER and unit is None:
         raise UserError(N_("Organisers are appointed to a unit, not a cell."))
-    if role != "organiser" and cell is None:
+    if role != OfficerRole.ORGANISER and cell is None:
         raise UserError(N_("This role is held in a cell, not a unit."))
     assert person.id is not None
     holders = await repo.role_holders(
@@ -280,7 +278,7 @@ async def grant_role(
     )
     if any(h.person_id == person.id for h in holders):
         raise UserError(N_("%(name)s already holds this role."), name=person.full_name)
-    if role in ("secretary", "deputy_secretary") and holders and cell is not None:
+    if role in SINGLE_OFFICES and holders and cell is not None:
         current = await repo.get_person(session=session, person_id=holders[0].person_id)
         raise UserError(
             N_("%(name)s already holds this role in this cell; revoke it first."),
@@ -347,7 +345,7 @@ async def revoke_role(
         before=before,
         after=after,
     )
-    if role == "secretary" and cell is not None:
+    if role == OfficerRole.SECRETARY and cell is not None:
         await end_delegations(
             session, person_id=person.id, cell_id=cell.id, day=today, now=now, actor=actor, why="role.revoke"
         )
@@ -633,6 +631,14 @@ class MemberView:
     exempt: bool
     roles: tuple[str, ...]
     linked: bool
+
+
+async def member_in(*, session: AsyncSession, cell: Cell, ref: str, day: date) -> MemberView:
+    """A member of the cell on `day`, by id (so nobody acts on people outside their cell)."""
+    for view in await list_members(session=session, cell=cell, day=day):
+        if str(view.person.id) == ref.strip():
+            return view
+    raise UserError(N_("There is no member %(ref)s in this cell."), ref=ref)
 
 
 async def list_members(*, session: AsyncSession, cell: Cell, day: date) -> list[MemberView]:

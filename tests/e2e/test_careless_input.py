@@ -51,7 +51,7 @@ async def seeded(config: Config, fake: FakeBotAPI, clock: FakeClock) -> tuple[Ru
         ("organiser", "/roles #{commune} revoke ²", "That role is not held any more."),
         ("organiser", "/roles #{commune} revoke 99999999999999999999", "That role is not held any more."),
         ("organiser", "/roles #{commune} cell ٣", "That cell is not in your unit."),
-        ("organiser", "/roles #{commune} grant {cell} cm ²", "Only a member of the cell"),
+        ("organiser", "/roles #{commune} grant {cell} committee_member ²", "Only a member of the cell"),
         ("organiser", "/roles #99999999999999999999", "There is no such unit."),
     ],
 )

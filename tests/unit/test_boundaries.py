@@ -117,3 +117,29 @@ def test_relative_imports_are_resolved_against_the_modules_package() -> None:
     tree = ast.parse("from ..importing import read_table\nfrom . import org\n")
     modules = [m for _, m in imported_modules(ROOT / "bot" / "services" / "probe.py", tree)]
     assert modules == ["bot.importing", "bot.importing.read_table", "bot.services", "bot.services.org"]
+
+
+COMMAND_MODULES = sorted((ROOT / "bot" / "commands").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", COMMAND_MODULES, ids=relative)
+def test_a_command_module_imports_no_storage(path: Path) -> None:
+    """Commands parse, call one service and render: queries and tables belong to the services."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    offending = sorted(
+        {
+            f"line {line}: {module}"
+            for line, module in imported_modules(path, tree)
+            if module.split(".")[0] == "storage"
+        }
+    )
+    assert offending == []
+
+
+def test_the_command_check_sees_storage_imports() -> None:
+    tree = ast.parse("from storage import repo\nimport storage.models\n")
+    path = ROOT / "bot" / "commands" / "probe.py"
+    assert {m for _, m in imported_modules(path, tree) if m.split(".")[0] == "storage"} >= {
+        "storage",
+        "storage.models",
+    }

@@ -867,17 +867,6 @@ def test_an_unreachable_bot_api_at_start_is_a_connection_problem(tmp_path: Path)
     ).search(line)
 
 
-def test_the_cli_offers_the_values_the_database_accepts() -> None:
-    from bot import cli
-    from storage import models
-
-    assert (cli.CELL_KINDS, cli.OFFICER_ROLES, cli.MEMBER_STATUSES) == (
-        models.CELL_KINDS,
-        models.OFFICER_ROLES,
-        models.MEMBER_STATUSES,
-    )
-
-
 def test_an_announcement_longer_than_one_message_is_refused_at_input_saying_by_how_much(chibo: Chibo) -> None:
     text = "<i>" + "Kính mời các đồng chí dự sinh hoạt chi bộ.\n" * 105 + "</i>"  # 4,515 visible characters
     result = chibo("announce", "--cell", CELL, text)
