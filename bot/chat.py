@@ -15,15 +15,16 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import choices, flows, scopes
+from bot import choices, flows, markup, scopes
 from bot.choices import COMMAND_PREFIX, FORM_PREFIX
 from bot.clock import Clock
 from bot.config import Config
 from bot.domain import Button, ChatRef, CommandInfo, Document, Incoming, Outcome, Reply
 from bot.errors import UserError
 from bot.i18n import N_, pick_language, translator
-from bot.markup import check_html
 from bot.permissions import COMMANDS, Command, Role, Scope, allowed
+from bot.ports import Capabilities
+from bot.present import FULL, present
 from bot.services import access
 from bot.services.org import Actor
 from storage import repo
@@ -122,13 +123,14 @@ class Ctx:
         *,
         chat: ChatRef | None = None,
         document: Document | None = None,
-        html: bool = False,
+        markup: bool = False,
+        listed: bool = False,
     ) -> None:
-        """Queue a reply; a reply to a button press replaces that message."""
+        """Queue a reply (plain text, or markup); a reply to a button press replaces that message."""
         target = chat or self.here
         edit = self.incoming.button is not None and target == self.incoming.chat and document is None
         self.outcome.replies.append(
-            Reply(text, buttons, chat=target, edit=edit, document=document, html=html)
+            Reply(text, buttons, chat=target, edit=edit, document=document, markup=markup, listed=listed)
         )
 
     def refuse(self, text: str) -> None:
@@ -238,11 +240,21 @@ def clean_language_code(code: str | None) -> str | None:
 class ChatCore:
     """Routes incoming events to commands and forms inside one database transaction each."""
 
-    def __init__(self, *, sessions: Sessions, config: Config, clock: Clock, registry: Registry) -> None:
+    def __init__(
+        self,
+        *,
+        sessions: Sessions,
+        config: Config,
+        clock: Clock,
+        registry: Registry,
+        capabilities: Callable[[str], Capabilities] = lambda platform: FULL,
+    ) -> None:
         self.sessions = sessions
         self.config = config
         self.clock = clock
         self.registry = registry
+        # What the messenger of a platform can show: replies are fitted to it (bot.present).
+        self.capabilities = capabilities
 
     def today(self, now: datetime) -> date:
         """The calendar day in the configured zone."""
@@ -477,7 +489,8 @@ class ChatCore:
         ctx.reply(ctx._(GREETING), chat=ctx.incoming.chat)
 
     async def _finish(self, ctx: Ctx) -> None:
-        """Drop edits that would change nothing, store the choices shown, and point group writers home."""
+        """Drop edits that would change nothing, store the choices shown, fit each reply to its messenger,
+        and point group writers home."""
         state = await flows.current(session=ctx.session, chat=ctx.here, user_id=ctx.user_id)
         form = flows.key(state) if state is not None else None
         replies = []
@@ -497,7 +510,8 @@ class ChatCore:
                     now=ctx.now,
                     form=form if reply.chat == ctx.here else None,
                 )
-            replies.append(reply)
+            chat = reply.chat or ctx.here
+            replies += present(reply, self.capabilities(chat.platform), ctx.gettext)
         ctx.outcome.replies = replies
         self._point_to_private(ctx)
 
@@ -554,9 +568,6 @@ def _shows_the_same(reply: Reply, incoming: Incoming) -> bool:
     """True when editing the pressed message into this reply would change nothing the reader sees."""
     if incoming.message_text is None:
         return False
-    try:
-        text = check_html(reply.text) if reply.html else reply.text
-    except UserError:
-        return False
+    text = markup.plain(reply.text) if reply.markup else reply.text
     labels = tuple(tuple(button.label for button in line) for line in reply.buttons)
     return text.strip() == incoming.message_text.strip() and labels == incoming.message_labels

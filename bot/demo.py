@@ -16,10 +16,10 @@ from typing import Any
 
 from sqlmodel import select
 
+from bot import markup
 from bot.clock import Clock
 from bot.config import Config
 from bot.i18n import N_, translator
-from bot.markup import check_html
 from bot.runtime import Runtime
 from bot.serve import serve
 from bot.services import imports, invites, org
@@ -35,7 +35,7 @@ STRANGER = 6999
 GROUP = -1001000000003  # the cell's group chat
 IMPORTED = N_("Imported into %(cell)s: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.")
 ANNOUNCEMENT = N_(
-    "Dear comrades, you are invited to the <b>cell meeting of December</b> at 19:30 on 04/12 "
+    "Dear comrades, you are invited to the *cell meeting of December* at 19:30 on 04/12 "
     "at the cultural house of village 3."
 )
 
@@ -338,7 +338,7 @@ async def _play(demo: Demo, runtime: Runtime, cast: dict[str, Any]) -> None:
         linked=linked,
         unlinked=len(never_linked),
     )
-    visible = check_html(text)
+    visible = markup.plain(text)
     was_quiet, demo.quiet = demo.quiet, True
     await demo.fake.wait_until(
         lambda: len([m for m in demo.fake.sent() if m.get("text") == visible]) >= linked - 1,

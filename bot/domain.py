@@ -39,6 +39,9 @@ class Incoming:
     # nothing is never sent.
     message_text: str | None = None
     message_labels: tuple[tuple[str, ...], ...] = ()
+    # The text in the core's markup, when the messenger told how it was formatted (Telegram's bold,
+    # italic and links); None means the text as typed is the markup.
+    markup: str | None = None
     # The user edited an earlier message of theirs (text holds the new version).
     edited: bool = False
     # Something other than text was sent (photo, sticker, voice, location, document ...).
@@ -74,8 +77,11 @@ class Reply:
     chat: ChatRef | None = None
     edit: bool = False
     document: Document | None = None
-    # Telegram-style HTML markup allowed in `text` (announcement bodies are checked for it).
-    html: bool = False
+    # `text` is in the core's markup (bot.markup: *bold*, _italic_, links); otherwise it is plain text.
+    markup: bool = False
+    # The text already lists the choices, numbered in button order (a member list): where they cannot
+    # be buttons, they need not be listed again.
+    listed: bool = False
 
 
 @dataclass(frozen=True)

@@ -34,10 +34,29 @@ class Rejected(DeliveryError):
     detail: str
 
 
+@dataclass(frozen=True)
+class Capabilities:
+    """What a messenger can show; the core adapts every reply to it.
+
+    Without buttons (or with more choices than max_buttons), choices are numbered in the text and picked
+    by typing; without edits, a reply
+    that would replace a message is sent anew; without a command menu, none is kept; without files, a
+    document is left out; and text is cut into messages of at most max_text characters.
+    """
+
+    buttons: bool
+    edits: bool
+    command_menu: bool
+    files: bool
+    max_text: int
+    max_buttons: int = 0  # more choices than this are typed, not pressed
+
+
 class Transport(Protocol):
     """Sending on one messenger."""
 
     platform: str
+    capabilities: Capabilities
 
     async def send(self, chat: ChatRef, reply: Reply) -> str:
         """Send a message and return the messenger's message id; raise a DeliveryError otherwise."""

@@ -16,10 +16,11 @@ from bot import commands
 from bot.chat import ChatCore
 from bot.clock import Clock, system_clock
 from bot.config import Config
-from bot.domain import ChatRef, Reply
-from bot.i18n import translator
+from bot.domain import ChatRef, Incoming, Outcome, Reply
+from bot.i18n import N_, translator
 from bot.menus import MenuSync
-from bot.ports import DeliveryError, Transport
+from bot.ports import Capabilities, DeliveryError, Rejected, Transport
+from bot.present import FULL
 from bot.services import announcements
 from bot.services.delivery import Deliverer
 from storage import migrate, repo
@@ -29,6 +30,8 @@ log = logging.getLogger(__name__)
 
 ChangeListener = Callable[[], Awaitable[object]]
 REPORT_SECONDS = 2.0  # how often live delivery reports are refreshed
+SORRY = N_("Sorry, something went wrong on my side. Please try again in a minute.")
+UNDELIVERED = N_("Sorry, I could not show you that, so the form is closed. Please try again.")
 # Choices shown this long ago are forgotten: their buttons then say the choice is no longer open.
 CHOICES_KEPT = timedelta(days=30)
 
@@ -43,7 +46,13 @@ class Runtime:
         self.sessions = make_sessions(self.engine)
         self.scheduler = AsyncIOScheduler(timezone=config.tz)
         self.transports: dict[str, Transport] = {}
-        self.chat = ChatCore(sessions=self.sessions, config=config, clock=clock, registry=commands.registry())
+        self.chat = ChatCore(
+            sessions=self.sessions,
+            config=config,
+            clock=clock,
+            registry=commands.registry(),
+            capabilities=self.capabilities,
+        )
         self.menus = MenuSync(sessions=self.sessions, chat=self.chat, transports=self.transports)
         self.change_listeners: list[ChangeListener] = [self.menus.refresh_all]
         self._seen_changes: int | None = None
@@ -56,6 +65,73 @@ class Runtime:
     def attach(self, transport: Transport) -> None:
         """Register a messenger's transport (Telegram now, Zalo later)."""
         self.transports[transport.platform] = transport
+
+    def capabilities(self, platform: str) -> Capabilities:
+        """What the messenger of this platform can show (all of Telegram's, if none is attached)."""
+        transport = self.transports.get(platform)
+        return transport.capabilities if transport is not None else FULL
+
+    async def receive(
+        self, incoming: Incoming, *, answer: Callable[[str | None], Awaitable[None]] | None = None
+    ) -> None:
+        """Handle one thing a person did and show the outcome; the edge only translates.
+
+        `answer` acknowledges a button press (with the outcome's short answer, if any). It is called
+        once the work is committed and before the replies go out, so the person's spinner stops early
+        and a failed acknowledgement loses nothing.
+        """
+        outcome = await self.chat.handle(incoming)
+        if answer is not None:
+            await answer(outcome.answer)
+        await self.apply(incoming, outcome)
+
+    async def apply(self, incoming: Incoming, outcome: Outcome) -> None:
+        """Send the replies through their transports, then wake delivery and refresh the menu if asked."""
+        for reply in outcome.replies:
+            chat = reply.chat or incoming.chat
+            transport = self.transports.get(chat.platform)
+            if transport is None:
+                log.warning("no %s transport for a reply to %s", chat.platform, chat.chat_id)
+                continue
+            try:
+                if reply.edit and incoming.message_id is not None and chat == incoming.chat:
+                    try:
+                        await transport.edit(chat, incoming.message_id, reply)
+                        continue
+                    except Rejected as error:  # the message is gone or too old to edit: send a new one
+                        log.info("edit of %s failed (%s); sending anew", incoming.message_id, error.detail)
+                await transport.send(chat, reply)
+            except Rejected as error:
+                # What the core wanted shown was refused: never leave a form waiting for an answer to
+                # something its reader never saw (a preview, then a typed "send").
+                log.warning("reply to %s refused: %s", chat.chat_id, error.detail)
+                await self.chat.abandon_form(chat=chat, user_id=incoming.sender.user_id)
+                await self.apologise(chat, incoming, UNDELIVERED)
+            except DeliveryError as error:
+                log.warning("reply to %s not delivered: %r", chat.chat_id, error)
+        if outcome.wake_delivery:
+            self.delivery.wake()
+        if outcome.refresh_menu and self.capabilities(incoming.sender.platform).command_menu:
+            await self.menus.refresh(
+                platform=incoming.sender.platform,
+                external_id=incoming.sender.user_id,
+                language_code=incoming.sender.language_code,
+            )
+
+    async def apologise(self, chat: ChatRef, incoming: Incoming, msgid: str = SORRY) -> None:
+        """Say sorry, plainly and in the person's own language; give up quietly if even that fails."""
+        transport = self.transports.get(chat.platform)
+        if transport is None:
+            return
+        try:
+            lang = await self.chat.language_for(
+                platform=incoming.sender.platform,
+                external_id=incoming.sender.user_id,
+                language_code=incoming.sender.language_code,
+            )
+            await transport.send(chat, Reply(translator(lang).gettext(msgid)))
+        except Exception:  # noqa: BLE001  (nothing more we can do)
+            log.exception("could not apologise to %s", chat.chat_id)
 
     async def migrate(self) -> None:
         """Bring the database schema up to date."""

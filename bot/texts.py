@@ -23,7 +23,7 @@ STATUS_NAMES = {"official": N_("official"), "probationary": N_("probationary")}
 
 
 def member_line(view: MemberView, gettext: Gettext, number: int | None = None) -> str:
-    """One member as a line: number (the person's id unless given), name, card, status, roles, exemption,
+    """One member as a line: the number given (else a bullet), name, card, status, roles, exemption,
     linked or not."""
     parts = [view.person.full_name]
     if view.person.card_number:
@@ -36,4 +36,4 @@ def member_line(view: MemberView, gettext: Gettext, number: int | None = None) -
     if view.exempt:
         parts.append(gettext(N_("exempt")))
     parts.append(gettext(N_("linked")) if view.linked else gettext(N_("not linked")))
-    return f"{view.person.id if number is None else number}. " + " · ".join(parts)
+    return ("• " if number is None else f"{number}. ") + " · ".join(parts)

@@ -11,8 +11,11 @@ from datetime import date, datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 
+from bot import markup
 from bot.clock import Clock
 from bot.config import Config
+from bot.domain import ChatRef, CommandInfo, Incoming, Reply, Sender
+from bot.ports import Capabilities
 from bot.runtime import Runtime
 from bot.serve import serve
 from bot.services import org
@@ -53,8 +56,8 @@ class Seed:
         return 1000 + self.people[who]
 
 
-async def seed(sessions: Sessions, clock: Clock, *, link: bool = True) -> Seed:
-    """Create units, cells and one person per role; link their Telegram accounts unless told not to."""
+async def seed(sessions: Sessions, clock: Clock, *, link: bool = True, platform: str = "telegram") -> Seed:
+    """Create units, cells and one person per role; link their accounts (1000 + person id) unless told not."""
     now = clock()
     s = Seed()
     async with sessions.begin() as session:
@@ -97,7 +100,7 @@ async def seed(sessions: Sessions, clock: Clock, *, link: bool = True) -> Seed:
             if link:
                 session.add(
                     ChatIdentity(
-                        platform="telegram",
+                        platform=platform,
                         external_id=str(1000 + person.id),
                         person_id=person.id,
                         linked_at=now,
@@ -239,3 +242,52 @@ async def settle(fake: FakeBotAPI, user: int, *, chat_id: int | None = None) -> 
     One chat's updates are handled in order, so once a later /help is answered, all before it are.
     """
     await say(fake, user, "/help", chat_id=chat_id)
+
+
+class TextTransport:
+    """A messenger as Zalo is: text only, no buttons, no edits, no command menu, 2,000 characters.
+
+    It records what each chat was sent, as the reader would see it, and refuses what such a
+    messenger cannot do, so the core must adapt.
+    """
+
+    platform = "text"
+    capabilities = Capabilities(buttons=False, edits=False, command_menu=False, files=False, max_text=2000)
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []  # (chat id, text as shown)
+
+    async def send(self, chat: ChatRef, reply: Reply) -> str:
+        text = markup.plain(reply.text) if reply.markup else reply.text
+        assert not reply.buttons, "a messenger without buttons was sent buttons"
+        assert reply.document is None, "a messenger without files was sent a file"
+        assert 0 < len(text) <= self.capabilities.max_text, f"{len(text)} characters"
+        self.sent.append((chat.chat_id, text))
+        return str(len(self.sent))
+
+    async def edit(self, chat: ChatRef, message_id: str, reply: Reply) -> None:
+        raise AssertionError("a messenger without edits was asked to edit")
+
+    async def set_commands(self, chat: ChatRef, commands: list[CommandInfo]) -> None:
+        raise AssertionError("a messenger without a command menu was sent one")
+
+    def texts(self, user: int) -> list[str]:
+        """Everything one person's chat was sent."""
+        return [text for chat, text in self.sent if chat == str(user)]
+
+
+class TextChat:
+    """People typing to the real runtime over the text-only messenger: no buttons to press, ever."""
+
+    def __init__(self, runtime: Runtime, transport: TextTransport, language: str = "en") -> None:
+        self.runtime, self.transport, self.language = runtime, transport, language
+        self._updates = 0
+
+    async def say(self, user: int, text: str) -> list[str]:
+        """A person types; return what the bot sent them in reply."""
+        before = len(self.transport.sent)
+        self._updates += 1
+        chat = ChatRef(TextTransport.platform, str(user))
+        sender = Sender(TextTransport.platform, str(user), language_code=self.language)
+        await self.runtime.receive(Incoming(chat, sender, text=text, update_id=str(self._updates)))
+        return [text for chat_id, text in self.transport.sent[before:] if chat_id == str(user)]

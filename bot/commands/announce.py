@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import html
-
+from bot import markup
 from bot.chat import Ctx, flow_button
 from bot.flows import Form, advance, finish
 from bot.i18n import N_
-from bot.markup import check_html
 from bot.services import announcements, org
 
 AUDIENCE_NAMES = {"members": N_("all members"), "secretaries": N_("secretaries and deputy secretaries")}
@@ -21,8 +19,7 @@ async def announce(ctx: Ctx) -> None:
     ctx.reply(
         ctx._(
             N_(
-                "Write the announcement for %(cell)s. You may use <b>bold</b> and <i>italics</i>. "
-                "Send /cancel to stop."
+                "Write the announcement for %(cell)s. You may use *bold* and _italics_. Send /cancel to stop."
             ),
             cell=ctx.cell.name,
         )
@@ -47,28 +44,24 @@ async def announce_step(ctx: Ctx, state: Form, answer: str) -> None:
             return
         await advance(session=ctx.session, state=state, step="text", now=ctx.now, audience=answer)
         ctx.reply(
-            ctx._(
-                N_(
-                    "Write the announcement. You may use <b>bold</b> and <i>italics</i>. "
-                    "Send /cancel to stop."
-                )
-            )
+            ctx._(N_("Write the announcement. You may use *bold* and _italics_. Send /cancel to stop."))
         )
         return
     if state.step == "text":
-        check_html(answer)  # a UserError here explains the problem and keeps the form at this step
+        answer = ctx.incoming.markup or answer  # the formatting the person used, as the core's markup
+        announcements.check_text(answer)  # a UserError here explains the problem and keeps the form here
         await advance(session=ctx.session, state=state, step="confirm", now=ctx.now, text=answer)
         target = ctx.cell.name if ctx.cell else ctx.unit.name if ctx.unit else "?"
         ctx.reply(
             ctx._(
                 N_("To: %(target)s, %(audience)s. Preview:"),
-                target=html.escape(target),
+                target=markup.escape(target),
                 audience=ctx._(AUDIENCE_NAMES[state.data["audience"]]),
             )
             + "\n\n"
             + answer,
             ((flow_button(ctx._(N_("Send")), "send"), flow_button(ctx._(N_("Cancel")), "cancel")),),
-            html=True,
+            markup=True,
         )
         return
     if answer not in ("send", "cancel"):

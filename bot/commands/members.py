@@ -11,8 +11,6 @@ from bot.permissions import MANAGE_MEMBERS
 from bot.services import org
 from bot.texts import STATUS_NAMES, member_line
 
-MAX_MEMBER_BUTTONS = 60
-
 
 def _can_manage(ctx: Ctx) -> bool:
     return bool(ctx.roles & MANAGE_MEMBERS)
@@ -25,23 +23,16 @@ async def members(ctx: Ctx) -> None:
     if not ctx.args:
         views = await org.list_members(session=ctx.session, cell=ctx.cell, day=ctx.today)
         lines = [ctx._(N_("%(cell)s: %(count)s members"), cell=ctx.cell.name, count=len(views))]
-        lines += [member_line(v, gettext) for v in views]
+        # Numbered as the choices are, so a typed number picks the member on any messenger.
+        lines += [member_line(v, gettext, number) for number, v in enumerate(views, start=1)]
         buttons: tuple[tuple[Button, ...], ...] = ()
-        if _can_manage(ctx) and len(views) <= MAX_MEMBER_BUTTONS:
+        if _can_manage(ctx):
             lines.append(ctx._(N_("Choose a member to change their record.")))
             buttons = tuple(
                 tuple(cmd_button(v.person.full_name, "members", f"#{ctx.cell.id}", v.person.id) for v in pair)
                 for pair in (views[i : i + 2] for i in range(0, len(views), 2))
             )
-        elif _can_manage(ctx):
-            # Telegram allows 100 buttons in a message; a big cell picks a member by number instead.
-            lines.append(
-                ctx._(
-                    N_("To change a member's record, send /members #%(cell)s followed by their number."),
-                    cell=ctx.cell.id,
-                )
-            )
-        ctx.reply("\n".join(lines), buttons)
+        ctx.reply("\n".join(lines), buttons, listed=True)
         return
     if not _can_manage(ctx):
         raise UserError(N_("Only the secretary can change members' records."))

@@ -10,9 +10,10 @@ from datetime import date, datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import markup
 from bot.domain import ChatRef
+from bot.errors import UserError
 from bot.i18n import N_
-from bot.markup import check_html
 from bot.names import sort_key
 from bot.services.delivery import Recipient, queue
 from bot.services.org import Actor, record_change
@@ -21,6 +22,25 @@ from storage.models import Announcement, Cell, OutboxMessage, Person, RoleAssign
 from storage.vocabulary import OfficerRole
 
 PURPOSE = "announcement"
+# One announcement fits one message on the roomiest messenger; a smaller one receives it in pieces.
+MAX_LENGTH = 4096
+
+
+def check_text(text: str) -> str:
+    """The announcement's visible text; a UserError when it is empty or longer than one message."""
+    visible = markup.plain(text)
+    if not visible.strip():
+        raise UserError(N_("The message is empty. Please write the text of the announcement."))
+    if len(visible) > MAX_LENGTH:
+        raise UserError(
+            N_("The message is %(length)s characters long; at most %(max)s (%(over)s too many)."),
+            length=len(visible),
+            max=MAX_LENGTH,
+            over=len(visible) - MAX_LENGTH,
+        )
+    return visible
+
+
 AUDIENCES = ("members", "secretaries")
 
 
@@ -89,7 +109,7 @@ async def create(
     report_message_id: str | None = None,
 ) -> Announcement:
     """Check the text, record the announcement and queue one message per recipient."""
-    check_html(text)
+    check_text(text)
     if audience not in AUDIENCES or (cell is not None and audience != "members"):
         raise ValueError(f"audience {audience!r} does not fit this scope")
     announcement = Announcement(

@@ -5,7 +5,7 @@ message id. A crash between the send and the mark leaves that one row in "sendin
 such rows are sent again and logged, since Telegram has no idempotency key. So the duplicate window
 is at most one message per concurrent sender per crash.
 
-Outbox texts are Telegram HTML: whoever queues plain text escapes it first (html.escape).
+Outbox texts are in the core's markup (bot.markup): whoever queues plain text escapes it first.
 """
 
 from __future__ import annotations
@@ -273,7 +273,7 @@ class Deliverer:
         buttons = tuple(tuple(Button(b["label"], b["data"]) for b in line) for line in row.buttons or [])
         try:
             message_id = await transport.send(
-                ChatRef(row.platform, row.chat_id), Reply(row.text, buttons, html=True)
+                ChatRef(row.platform, row.chat_id), Reply(row.text, buttons, markup=True)
             )
             return {"status": "sent", "message_id": message_id, "sent_at": self.clock(), "reason": None}
         except Unreachable as error:

@@ -21,10 +21,9 @@ from telegram.ext import (
     filters,
 )
 
+from bot import markup
 from bot.config import Config
-from bot.domain import ChatRef, Incoming, Outcome, Sender
-from bot.i18n import N_, translator
-from bot.ports import DeliveryError, Rejected
+from bot.domain import ChatRef, Incoming, Sender
 from bot.runtime import Runtime
 from handlers.telegram.transport import PLATFORM, TelegramTransport
 
@@ -46,8 +45,6 @@ MEDIA_KINDS = (
     "poll",
     "dice",
 )
-SORRY = N_("Sorry, something went wrong on my side. Please try again in a minute.")
-UNDELIVERED = N_("Sorry, I could not show you that, so the form is closed. Please try again.")
 
 
 def build_application(config: Config, runtime: Runtime) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -143,6 +140,35 @@ def _incoming(update: Update, **fields: Any) -> Incoming:
     )
 
 
+FORMATTING = frozenset({"bold", "italic", "text_link"})
+
+
+def markup_of(message: Message) -> str | None:
+    """The message's text in the core's markup, when Telegram says how it was formatted (else None)."""
+    text = message.text or ""
+    entities = [e for e in message.entities if e.type in FORMATTING]
+    if not entities:
+        return None
+    units = text.encode("utf-16-le")
+
+    def index(offset: int) -> int:  # Telegram's offsets count UTF-16 code units
+        return len(units[: offset * 2].decode("utf-16-le"))
+
+    styles: list[dict[str, object]] = [{} for _ in text]
+    for entity in entities:
+        key, value = ("url", entity.url) if entity.type == "text_link" else (entity.type, True)
+        for i in range(index(entity.offset), index(entity.offset + entity.length)):
+            styles[i][key] = value
+    spans: list[markup.Span] = []
+    for char, style in zip(text, styles, strict=True):
+        span = markup.Span(char, bool(style.get("bold")), bool(style.get("italic")), style.get("url"))  # type: ignore[arg-type]
+        if spans and spans[-1].styled_like(span):
+            spans[-1] = markup.Span(spans[-1].text + char, span.bold, span.italic, span.url)
+        else:
+            spans.append(span)
+    return markup.render(spans)
+
+
 def _for_another_bot(message: Message, username: str | None) -> bool:
     """True for '/command@otherbot': in a group, a command addressed to someone else."""
     for entity in message.entities:
@@ -163,8 +189,14 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     media = (
         None if message.text is not None else next((k for k in MEDIA_KINDS if getattr(message, k)), "other")
     )
-    incoming = _incoming(update, text=message.text, edited=update.edited_message is not None, media=media)
-    await _deliver(context, incoming, await _runtime(context).chat.handle(incoming), None)
+    incoming = _incoming(
+        update,
+        text=message.text,
+        markup=markup_of(message) if message.text else None,
+        edited=update.edited_message is not None,
+        media=media,
+    )
+    await _runtime(context).receive(incoming)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -183,67 +215,19 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if pressed and pressed.reply_markup
         else (),
     )
-    outcome = await _runtime(context).chat.handle(incoming)
-    try:
-        await query.answer(outcome.answer)
-    except TelegramError as error:  # "query is too old" after downtime: the work is done all the same
-        log.info("press %s not answered: %s", query.id, error)
-    await _deliver(context, incoming, outcome, message_id)
 
-
-async def _deliver(
-    context: ContextTypes.DEFAULT_TYPE, incoming: Incoming, outcome: Outcome, pressed: str | None
-) -> None:
-    runtime = _runtime(context)
-    transport = runtime.transports[PLATFORM]
-    for reply in outcome.replies:
-        chat = reply.chat or incoming.chat
+    async def answer(text: str | None) -> None:
         try:
-            if reply.edit and pressed is not None and chat == incoming.chat:
-                try:
-                    await transport.edit(chat, pressed, reply)
-                    continue
-                except Rejected as error:  # the message is gone or too old to edit: send a new one
-                    log.info("edit of %s failed (%s); sending anew", pressed, error.detail)
-            await transport.send(chat, reply)
-        except Rejected as error:
-            # What the core wanted shown was refused: never leave a form waiting for an answer to
-            # something its reader never saw (a preview, then a typed "send").
-            log.warning("reply to %s refused: %s", chat.chat_id, error.detail)
-            await runtime.chat.abandon_form(chat=chat, user_id=incoming.sender.user_id)
-            await _say(context, chat, UNDELIVERED, incoming)
-        except DeliveryError as error:
-            log.warning("reply to %s not delivered: %r", chat.chat_id, error)
-    if outcome.wake_delivery:
-        runtime.delivery.wake()
-    if outcome.refresh_menu:
-        await runtime.menus.refresh(
-            platform=PLATFORM,
-            external_id=incoming.sender.user_id,
-            language_code=incoming.sender.language_code,
-        )
+            await query.answer(text)
+        except TelegramError as error:  # "query is too old" after downtime: the work is done all the same
+            log.info("press %s not answered: %s", query.id, error)
 
-
-async def _say(context: ContextTypes.DEFAULT_TYPE, chat: ChatRef, msgid: str, incoming: Incoming) -> None:
-    """Send a short plain apology in the person's own language; give up quietly if even that fails."""
-    try:
-        lang = await _runtime(context).chat.language_for(
-            platform=PLATFORM,
-            external_id=incoming.sender.user_id,
-            language_code=incoming.sender.language_code,
-        )
-        await context.bot.send_message(int(chat.chat_id), translator(lang).gettext(msgid))
-    except Exception:  # noqa: BLE001  (nothing more we can do)
-        log.exception("could not apologise to %s", chat.chat_id)
+    await _runtime(context).receive(incoming, answer=answer)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure and say sorry, so the user is not left waiting in silence."""
     log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None and update.effective_user is not None:
-        user = update.effective_user
-        incoming = Incoming(
-            chat=ChatRef(PLATFORM, str(update.effective_chat.id)),
-            sender=Sender(PLATFORM, str(user.id), user.full_name, user.language_code),
-        )
-        await _say(context, incoming.chat, SORRY, incoming)
+        incoming = _incoming(update)
+        await _runtime(context).apologise(incoming.chat, incoming)

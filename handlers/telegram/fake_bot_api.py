@@ -7,7 +7,7 @@ records every call, and lets a test play the user side (``user_sends``, ``user_p
 runs the server.
 
 It is as strict as Telegram, because whatever it lets through ships: text is parsed and counted by
-`bot.markup` (Telegram's HTML rules; 4,096 code points of text, 1,024 of caption, 200 of callback
+`handlers.telegram.html` (Telegram's HTML rules; 4,096 code points of text, 1,024 of caption, 200 of callback
 answer), callback data is at most 64 bytes, a callback query is answered once, an edit that changes
 nothing is "message is not modified", and with ``limit_group_rate`` a group takes only so many
 messages a minute. Not modelled: MarkdownV2 parsing, and the formatting Telegram silently drops when
@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.markup import (
+from handlers.telegram.html import (
     MAX_CALLBACK_ANSWER,
     MAX_CAPTION,
     MAX_TEXT,
@@ -49,7 +49,7 @@ logger = logging.getLogger(__name__)
 
 JSONDict = dict[str, Any]
 
-# Lengths count code points after entity parsing (see bot.markup, which the core shares).
+# Lengths count code points after entity parsing (see handlers.telegram.html, which the transport shares).
 MAX_TEXT_LENGTH = MAX_TEXT
 MAX_CAPTION_LENGTH = MAX_CAPTION
 MAX_CALLBACK_DATA_BYTES = 64
@@ -87,6 +87,7 @@ _CHAT_ID_PARAMS = frozenset({"chat_id", "from_chat_id"})
 _RATE_LIMITED = frozenset({"sendMessage", "sendDocument", "sendPhoto"})
 _COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
 _INT_RE = re.compile(r"-?\d+")
+
 
 class ApiError(Exception):
     """A Telegram-style error answer: HTTP status plus description."""
@@ -175,9 +176,7 @@ def _trim(text: str, entities: list[JSONDict]) -> tuple[str, list[JSONDict]]:
     """Trim spaces and newlines as Telegram does: trailing ones, and leading ones before any entity."""
     kept = text.rstrip(_TRIMMED)
     end = utf16_length(kept)
-    entities = [
-        {**e, "length": min(e["length"], end - e["offset"])} for e in entities if e["offset"] < end
-    ]
+    entities = [{**e, "length": min(e["length"], end - e["offset"])} for e in entities if e["offset"] < end]
     first = min((e["offset"] for e in entities), default=len(kept))
     lead = 0
     while lead < min(first, len(kept)) and kept[lead] in _TRIMMED:

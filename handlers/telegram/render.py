@@ -1,12 +1,18 @@
-"""Core replies to Telegram: message texts cut to Telegram's limits, parse mode and inline keyboards."""
+"""Core replies to Telegram: the core's markup as Telegram HTML, cut to Telegram's limits, and keyboards."""
 
 from __future__ import annotations
+
+import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 
+from bot import markup
 from bot.domain import Reply
-from bot.markup import MAX_CAPTION, MAX_TEXT, split_html, split_text, truncate
+from handlers.telegram.html import MAX_CAPTION, MAX_TEXT, split_html, truncate
+
+# Everything goes as HTML: plain replies escaped, markup replies with their formatting.
+PARSE_MODE = ParseMode.HTML
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -18,24 +24,37 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     )
 
 
-def parse_mode(reply: Reply) -> str | None:
-    """HTML only where the core allows markup; everything else is plain text."""
-    return ParseMode.HTML if reply.html else None
+def _span(span: markup.Span) -> str:
+    text = html.escape(span.text, quote=False)
+    if span.italic:
+        text = f"<i>{text}</i>"
+    if span.bold:
+        text = f"<b>{text}</b>"
+    if span.url:
+        text = f'<a href="{html.escape(span.url, quote=True)}">{text}</a>'
+    return text
+
+
+def to_html(reply: Reply) -> str:
+    """The reply's text as Telegram HTML."""
+    if not reply.markup:
+        return html.escape(reply.text, quote=False)
+    return "".join(_span(span) for span in markup.parse(reply.text))
 
 
 def pieces(reply: Reply, limit: int = MAX_TEXT) -> list[str]:
-    """The reply's text as messages Telegram accepts (HTML-aware when it has markup); [] if blank.
+    """The reply's text as messages Telegram accepts, cut HTML-aware; [] if blank.
 
-    Raises bot.markup.HTMLError if the markup itself is invalid.
+    Raises handlers.telegram.html.HTMLError if the HTML is invalid (it never is when made by to_html).
     """
-    return split_html(reply.text, limit) if reply.html else split_text(reply.text, limit)
+    return split_html(to_html(reply), limit)
 
 
 def one_message(reply: Reply, limit: int = MAX_TEXT) -> str:
     """The reply's text in one message: cut at a safe boundary and ended with "…" if too long."""
-    return truncate(reply.text, limit, html=reply.html)
+    return truncate(to_html(reply), limit, html=True)
 
 
 def caption(text: str) -> str | None:
-    """A document caption within Telegram's limit (cut with "…" if longer), or None for none."""
-    return truncate(text, MAX_CAPTION) if text.strip() else None
+    """A document caption (plain text) within Telegram's limit, cut with "…" if longer; None for none."""
+    return truncate(html.escape(text, quote=False), MAX_CAPTION, html=True) if text.strip() else None

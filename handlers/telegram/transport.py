@@ -1,10 +1,10 @@
 """Sending through python-telegram-bot, with its errors mapped to the core's delivery outcomes.
 
-Texts are cut by bot.markup's rules, the ones the fake Bot API enforces: `send` spreads a long
-text over several messages (buttons on the last); `edit` can only replace one message, so a text
-too long for it is cut at a safe boundary and ends with "…" (and a warning is logged) rather than
-being refused, which would leave a live report stuck at its old numbers. Markup Telegram would
-refuse, or a blank text, is Rejected without calling Telegram.
+The core's markup is rendered as Telegram HTML and cut by handlers.telegram.html's rules, the ones the
+fake Bot API enforces. The core already cuts replies to `capabilities.max_text`; as a safety net
+`send` spreads a text still too long over several messages (buttons on the last), and `edit`, which
+can only replace one message, cuts it at a safe boundary ending with "…" (and logs a warning). A blank
+text is Rejected without calling Telegram.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from telegram import Bot, BotCommand, BotCommandScopeChat, InputFile
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.domain import ChatRef, CommandInfo, Reply
-from bot.markup import HTMLError, is_blank
-from bot.ports import Rejected, RetryLater, Unreachable
-from handlers.telegram.render import caption, keyboard, one_message, parse_mode, pieces
+from bot.ports import Capabilities, Rejected, RetryLater, Unreachable
+from handlers.telegram.html import MAX_TEXT, HTMLError, is_blank
+from handlers.telegram.render import PARSE_MODE, caption, keyboard, one_message, pieces, to_html
 
 log = logging.getLogger(__name__)
+MAX_BUTTONS = 100  # inline keyboard buttons Telegram shows in one message
 PLATFORM = "telegram"
 
 
@@ -48,6 +49,9 @@ class TelegramTransport:
     """The core's Transport over a python-telegram-bot Bot."""
 
     platform = PLATFORM
+    capabilities = Capabilities(
+        buttons=True, edits=True, command_menu=True, files=True, max_text=MAX_TEXT, max_buttons=MAX_BUTTONS
+    )
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
@@ -69,7 +73,7 @@ class TelegramTransport:
                 message = await self.bot.send_message(
                     chat_id=int(chat.chat_id),
                     text=text,
-                    parse_mode=parse_mode(reply),
+                    parse_mode=PARSE_MODE,
                     reply_markup=keyboard(reply) if last else None,
                 )
                 message_id = str(message.message_id)
@@ -85,7 +89,7 @@ class TelegramTransport:
                 chat_id=int(chat.chat_id),
                 message_id=int(message_id),
                 text=text,
-                parse_mode=parse_mode(reply),
+                parse_mode=PARSE_MODE,
                 reply_markup=keyboard(reply),
             )
         except BadRequest as error:
@@ -117,6 +121,6 @@ def _texts(reply: Reply, *, one: bool) -> list[str]:
         raise Rejected(f"can't parse entities: {error.description}") from error
     if not texts or is_blank(texts[0]):
         raise Rejected("message text is empty")
-    if one and texts[0] != reply.text:
+    if one and texts[0] != to_html(reply):
         log.warning("an edit was cut to fit one message (%d characters)", len(texts[0]))
     return texts

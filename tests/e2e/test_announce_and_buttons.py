@@ -151,14 +151,14 @@ async def test_the_apology_after_an_internal_error_speaks_the_language_chosen_wi
     assert apology["text"] == "Sorry, something went wrong on my side. Please try again in a minute."
 
 
-async def test_the_announce_prompt_shows_the_tags_one_may_type(
+async def test_the_announce_prompt_shows_the_markup_one_may_type(
     config: Config, fake: FakeBotAPI, clock: FakeClock, seeded: tuple[RunningBot, Seed]
 ) -> None:
     bot, s = seeded
     async with running_bot(config, clock, bot):
         [prompt] = await say(fake, s.tg("secretary"), "/announce")
-    assert "<b>bold</b>" in str(prompt["text"]) and "<i>italics</i>" in str(prompt["text"])
-    assert fake.calls("sendMessage")[-1].params.get("parse_mode") is None
+    assert "*bold*" in str(prompt["text"]) and "_italics_" in str(prompt["text"])
+    assert "entities" not in prompt, "shown as written, not formatted"
 
 
 async def test_a_preview_telegram_refuses_closes_the_form_so_a_typed_send_queues_nothing(

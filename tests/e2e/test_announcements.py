@@ -69,7 +69,7 @@ async def test_an_announcement_reports_sent_unlinked_and_blocked(
     async with running_bot(config, clock, bot):
         fake.user_sends(secretary, "/announce")
         await fake.wait_for_sent(chat_id=secretary, count=1)
-        fake.user_sends(secretary, "Họp chi bộ tối <b>thứ Năm</b>, 19:30 tại nhà văn hóa thôn.")
+        fake.user_sends(secretary, "Họp chi bộ tối *thứ Năm*, 19:30 tại nhà văn hóa thôn.")
         [_, preview] = await fake.wait_for_sent(chat_id=secretary, count=2)
         assert "thứ Năm" in preview["text"]
         fake.user_sends(secretary, "not a button")  # typed text at the confirm step does not send it

@@ -12,7 +12,7 @@ from bot.clock import FakeClock
 from bot.config import Config
 from bot.i18n import LANGUAGES, translator
 from bot.permissions import COMMANDS
-from handlers.telegram.app import SORRY
+from bot.runtime import SORRY
 from handlers.telegram.fake_bot_api import FakeBotAPI
 from tests.support import RunningBot, add_users, running_bot, seed
 
@@ -69,9 +69,9 @@ TEXTS = [
     "Ốm dài ngày",
     "Ốm " * 300,
     "🇻🇳" * 1015,
-    "Họp <b>chi bộ</b> tối thứ Năm",
+    "Họp <b>chi bộ</b> tối *thứ Năm*",
     "<span>ẩn</span>",
-    "<i>không đóng",
+    "<i>không đóng _nghiêng",
     "a < b & c",
     "   ",
     "\u200b",

@@ -174,20 +174,19 @@ async def test_an_organiser_grants_and_revokes_roles_with_buttons(
     assert holders == {s.people["member"]}
 
 
-async def test_a_malformed_announcement_is_explained_and_nothing_is_queued(
+async def test_an_announcement_too_long_is_explained_and_unclosed_markup_is_shown_as_typed(
     config: Config, fake: FakeBotAPI, clock: FakeClock, seeded: tuple[RunningBot, Seed]
 ) -> None:
     bot, s = seeded
     boss = s.tg("secretary")
     async with running_bot(config, clock, bot):
         await say(fake, boss, "/announce")
-        broken = await say(fake, boss, "Họp <b>tối nay")
         too_long = await say(fake, boss, "x" * 4097)
-        preview = await say(fake, boss, "Họp <b>tối nay</b>")
+        preview = await say(fake, boss, "Họp *tối nay")
         async with bot.runtime.sessions() as session:
             queued = (await session.exec(select(OutboxMessage))).all()
-    assert "The tag <b> on line 1 is never closed" in str(broken["text"])
-    assert "4097 characters" in str(too_long["text"])
+    assert "4097 characters long; at most 4096 (1 too many)" in str(too_long["text"])
+    assert str(preview["text"]).endswith("Họp *tối nay") and "entities" not in preview
     assert [label for label, _ in fake.buttons(preview)] == ["Send", "Cancel"]
     assert queued == []
 

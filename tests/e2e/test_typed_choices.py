@@ -49,7 +49,7 @@ async def test_typing_the_number_of_a_member_opens_their_card_and_then_an_action
         [question] = await say(fake, boss, "Leaves")
         [confirm] = await say(fake, boss, "Moved to Kim Phú")
         [done] = await say(fake, boss, "1")
-    assert str(card["text"]).startswith(f"{s.people['member']}. Trần Văn Ân")
+    assert str(card["text"]).startswith("• Trần Văn Ân")
     assert "Why does Trần Văn Ân leave" in str(question["text"])
     assert "Confirm?" in str(confirm["text"])
     assert "is no longer a member" in str(done["text"])

@@ -9,9 +9,9 @@ import pytest_asyncio
 from telegram import Bot
 
 from bot.domain import Button, ChatRef, Document, Reply
-from bot.markup import ELLIPSIS, MAX_CAPTION, MAX_TEXT, visible_length
 from bot.ports import Rejected
 from handlers.telegram.fake_bot_api import FakeBotAPI
+from handlers.telegram.html import ELLIPSIS, MAX_CAPTION, MAX_TEXT, visible_length
 from handlers.telegram.transport import TelegramTransport
 
 pytestmark = pytest.mark.asyncio
@@ -39,16 +39,17 @@ async def transport(fake: FakeBotAPI) -> AsyncIterator[TelegramTransport]:
 async def test_a_long_html_preview_is_sent_as_valid_pieces_with_the_buttons_on_the_last(
     fake: FakeBotAPI, transport: TelegramTransport
 ) -> None:
-    # Issue #7: an announcement of about 4,090 characters whose last <i>…</i> spans lines, with the
-    # preview header in front, was cut at line breaks into pieces Telegram refused.
-    body = "x" * 3990 + "\n<i>Lưu ý:\n" + "y" * 80 + "\nhết</i>"
+    # Issue #7: an announcement of about 4,090 characters ending in italics, with the preview header in
+    # front, was cut into pieces Telegram refused. Now the cut falls at the line break, the italics whole.
+    body = "x" * 3990 + "\n_Lưu ý: " + " ".join(["y" * 9] * 12) + " hết_"
     text = "To: Chi bộ thôn 3, all members. Preview: " + body
 
-    last_id = await transport.send(CHAT, Reply(text, SEND, html=True))
+    last_id = await transport.send(CHAT, Reply(text, SEND, markup=True))
 
     sent = fake.sent(ALICE)
     assert [call.status for call in fake.calls("sendMessage")] == [200, 200]
-    assert sent[1]["text"] == "y" * 80 + "\nhết" and sent[1]["entities"][0]["type"] == "italic"
+    assert sent[1]["text"].endswith("hết") and sent[1]["entities"][0]["type"] == "italic"
+    assert "entities" not in sent[0]
     assert "reply_markup" not in sent[0]
     assert fake.buttons(sent[1]) == [("Send", "f:send"), ("Cancel", "f:cancel")]
     assert last_id == str(sent[1]["message_id"])
@@ -57,7 +58,7 @@ async def test_a_long_html_preview_is_sent_as_valid_pieces_with_the_buttons_on_t
 async def test_emoji_heavy_text_the_core_accepts_goes_out_as_one_message(
     fake: FakeBotAPI, transport: TelegramTransport
 ) -> None:
-    await transport.send(CHAT, Reply(FLAG * 1015 + " " + GRIN * 2065, html=True))
+    await transport.send(CHAT, Reply(FLAG * 1015 + " " + GRIN * 2065, markup=True))
     await transport.send(CHAT, Reply("/" + GRIN * 2047))
 
     assert [visible_length(text) for text in fake.texts(ALICE)] == [MAX_TEXT, 2048]
@@ -79,19 +80,31 @@ async def test_an_edit_too_long_for_one_message_is_cut_at_a_boundary_and_ends_wi
     fake: FakeBotAPI, transport: TelegramTransport
 ) -> None:
     message_id = await transport.send(CHAT, Reply("Đang gửi…"))
-    report = "Could not reach:\n" + "\n".join(f"• Người {n}: <b>blocked</b>" for n in range(400))
+    report = "Could not reach:\n" + "\n".join(f"• Người {n}: *blocked*" for n in range(400))
 
-    await transport.edit(CHAT, message_id, Reply(report, html=True))
+    await transport.edit(CHAT, message_id, Reply(report, markup=True))
 
     edited = fake.last(ALICE)["text"]
     assert visible_length(edited) <= MAX_TEXT and edited.endswith("blocked\n" + ELLIPSIS)
 
 
-async def test_markup_telegram_would_refuse_is_rejected_without_calling_telegram(
+async def test_text_that_looks_like_html_is_shown_as_written(
     fake: FakeBotAPI, transport: TelegramTransport
 ) -> None:
-    with pytest.raises(Rejected, match='Tag "span" must have class "tg-spoiler"'):
-        await transport.send(CHAT, Reply("<span>x</span>", html=True))
+    await transport.send(CHAT, Reply("<span>x</span> & 1<2"))
+    await transport.send(
+        CHAT, Reply("*Họp* <b>lúc</b> 19h & [nhà văn hóa](https://x.example/a)", markup=True)
+    )
+
+    plain, formatted = fake.sent(ALICE)
+    assert plain["text"] == "<span>x</span> & 1<2"
+    assert formatted["text"] == "Họp <b>lúc</b> 19h & nhà văn hóa"
+    assert [e["type"] for e in formatted["entities"]] == ["bold", "text_link"]
+
+
+async def test_a_blank_reply_is_rejected_without_calling_telegram(
+    fake: FakeBotAPI, transport: TelegramTransport
+) -> None:
     with pytest.raises(Rejected, match="empty"):
         await transport.edit(CHAT, "1", Reply(" \n "))
 
