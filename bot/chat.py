@@ -74,6 +74,8 @@ class Ctx:
     # Where the conversation goes on: the chat written in, or the person's private chat when they
     # wrote in a group (groups are public; cell data never goes there).
     here: ChatRef
+    # What the messenger of `here` can show (bot.present fits every reply to it).
+    capabilities: Capabilities = FULL
     args: list[str] = field(default_factory=list)
     spec: Command | None = None
     # What the command acts on (a Cell, a Unit ...: see bot.scopes), and the person's roles towards it.
@@ -295,6 +297,7 @@ class ChatCore:
                 today=self.today(now),
                 config=self.config,
                 here=incoming.chat if incoming.private else private,
+                capabilities=self.capabilities(incoming.chat.platform),
             )
             ctx.outcome.refresh_menu = language_changed  # the menu follows the messenger's language
             try:

@@ -341,7 +341,7 @@ async def _play(demo: Demo, runtime: Runtime, cast: dict[str, Any]) -> None:
     visible = markup.plain(text)
     was_quiet, demo.quiet = demo.quiet, True
     await demo.fake.wait_until(
-        lambda: len([m for m in demo.fake.sent() if m.get("text") == visible]) >= linked - 1,
+        lambda: len([m for m in demo.fake.sent() if str(m.get("text", "")).endswith(visible)]) >= linked - 1,
         timeout=15,
         what="the announcement to reach every member who can get it",
     )

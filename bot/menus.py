@@ -26,7 +26,7 @@ class MenuSync:
     async def refresh(self, *, platform: str, external_id: str, language_code: str | None = None) -> bool:
         """Publish this account's menu if it changed; True when something was sent."""
         transport = self.transports.get(platform)
-        if transport is None:
+        if transport is None or not transport.capabilities.command_menu:
             return False
         _, commands = await self.chat.menu_for(
             platform=platform, external_id=external_id, language_code=language_code

@@ -20,7 +20,7 @@ from bot.domain import ChatRef, Incoming, Outcome, Reply
 from bot.i18n import N_, translator
 from bot.menus import MenuSync
 from bot.ports import Capabilities, DeliveryError, Rejected, Transport
-from bot.present import FULL
+from bot.present import FULL, present
 from bot.services import announcements
 from bot.services.delivery import Deliverer
 from storage import migrate, repo
@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 ChangeListener = Callable[[], Awaitable[object]]
 REPORT_SECONDS = 2.0  # how often live delivery reports are refreshed
+# Where a report cannot be edited, a new one is sent at most this often (and once at the end).
+REPORT_EVERY = timedelta(minutes=5)
 SORRY = N_("Sorry, something went wrong on my side. Please try again in a minute.")
 UNDELIVERED = N_("Sorry, I could not show you that, so the form is closed. Please try again.")
 # Choices shown this long ago are forgotten: their buttons then say the choice is no longer open.
@@ -59,7 +61,11 @@ class Runtime:
         self._jobs: set[asyncio.Task[object]] = set()
         self._stopping = False
         self.delivery = Deliverer(
-            sessions=self.sessions, transports=self.transports, config=config.delivery, clock=clock
+            sessions=self.sessions,
+            transports=self.transports,
+            config=config.delivery,
+            clock=clock,
+            default_language=config.default_language,
         )
 
     def attach(self, transport: Transport) -> None:
@@ -189,32 +195,43 @@ class Runtime:
             return await repo.prune_processed_updates(session=session, before=now - timedelta(days=2))
 
     async def update_reports(self) -> int:
-        """Edit each open announcement report in its author's chat when it changed; close finished ones."""
+        """Bring each open announcement report up to date in its author's chat; close finished ones.
+
+        Where the messenger edits, the report is edited in place whenever its text changed. Where it
+        does not, a new report is sent only when its gist changed (finished, someone unreachable) and at
+        most every REPORT_EVERY, or at once when delivery finished.
+        """
         updated = 0
+        now = self.clock()
         async with self.sessions.begin() as session:
             for announcement in await announcements.open_reports(session=session):
                 assert announcement.id is not None and announcement.report_chat_id is not None
-                result = await announcements.report(session=session, announcement_id=announcement.id)
                 transport = self.transports.get(announcement.report_platform or "")
-                if transport is None or announcement.report_message_id is None:
-                    continue
-                lang = await self.chat.language_for(
-                    platform=transport.platform, external_id=announcement.report_chat_id
-                )
-                text = announcements.render_report(result, translator(lang).gettext)
-                digest = announcements.digest(text)
-                if digest != announcement.report_digest:  # an edit that changes nothing is never sent
+                if transport is None:
+                    continue  # its messenger is not running here: the report waits for it
+                result = await announcements.report(session=session, announcement_id=announcement.id)
+                chat = ChatRef(transport.platform, announcement.report_chat_id)
+                lang = await self.chat.language_for(platform=chat.platform, external_id=chat.chat_id)
+                gettext = translator(lang).gettext
+                text = announcements.render_report(result, gettext)
+                edits = transport.capabilities.edits and announcement.report_message_id is not None
+                digest = announcements.shown(result, text, edits=edits)
+                shown_at = announcement.report_shown_at
+                due = edits or result.done or shown_at is None or now - shown_at >= REPORT_EVERY
+                if digest != announcement.report_digest and due:  # never an update that changes nothing
                     try:
-                        await transport.edit(
-                            ChatRef(transport.platform, announcement.report_chat_id),
-                            announcement.report_message_id,
-                            Reply(text),
-                        )
-                        announcement.report_digest = digest
+                        if edits:
+                            assert announcement.report_message_id is not None
+                            await transport.edit(chat, announcement.report_message_id, Reply(text))
+                        else:
+                            for piece in present(Reply(text), transport.capabilities, gettext):
+                                await transport.send(chat, piece)
+                        announcement.report_digest, announcement.report_shown_at = digest, now
                         updated += 1
                     except DeliveryError as error:
                         log.info("delivery report %s not updated: %r", announcement.id, error)
-                if result.done:
+                        continue
+                if result.done and digest == announcement.report_digest:
                     announcement.report_done = True
         return updated
 

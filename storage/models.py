@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
@@ -259,8 +259,15 @@ class OutboxMessage(SQLModel, table=True):
     platform: str = Field(max_length=16)
     chat_id: str = Field(max_length=64)
     person_id: int | None = Field(default=None, foreign_key="person.id")
+    # What to say, rendered for each recipient when it is sent: a message key (a msgid) with its
+    # params, in the recipient's language, followed by `text` (the core's markup, e.g. an
+    # announcement's body); choices ({"label": msgid, "data": ...}) and a file may ride along.
+    message_key: str | None = Field(default=None, max_length=200)
+    params: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     text: str = Field(sa_column=Column(Text, nullable=False))
     buttons: list[Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    document_name: str | None = Field(default=None, max_length=200)
+    document: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     status: str = Field(default="pending", max_length=16)
     reason: str | None = Field(default=None, max_length=200)
     attempts: int = 0
@@ -349,8 +356,10 @@ class Announcement(SQLModel, table=True):
     report_chat_id: str | None = Field(default=None, max_length=64)
     report_message_id: str | None = Field(default=None, max_length=64)
     report_done: bool = False
-    # Digest of the report text last shown, so an update that changes nothing is never sent.
+    # Digest of the report text last shown, so an update that changes nothing is never sent, and when
+    # it was last shown (a messenger without edits gets a new report at most every few minutes).
     report_digest: str | None = Field(default=None, max_length=32)
+    report_shown_at: datetime | None = _utc(nullable=True)
 
 
 # --- Choices ----------------------------------------------------------------------------------------

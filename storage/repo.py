@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import delete, func, or_, tuple_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -243,9 +243,7 @@ async def running_delegations(
     *, session: AsyncSession, day: date, cell_id: int | None = None, from_person_id: int | None = None
 ) -> Sequence[Delegation]:
     """Delegations not revoked that run on `day` or later, of one cell and/or from one secretary."""
-    query = select(Delegation).where(
-        col(Delegation.revoked_at).is_(None), col(Delegation.valid_to) >= day
-    )
+    query = select(Delegation).where(col(Delegation.revoked_at).is_(None), col(Delegation.valid_to) >= day)
     if cell_id is not None:
         query = query.where(Delegation.cell_id == cell_id)
     if from_person_id is not None:
@@ -352,8 +350,10 @@ async def queue_outbox(*, session: AsyncSession, rows: Sequence[dict[str, Any]])
     return new
 
 
-async def claim_due_outbox(*, session: AsyncSession, now: datetime, limit: int) -> list[OutboxMessage]:
-    """Take up to `limit` of the oldest due pending messages and mark them as being sent.
+async def claim_due_outbox(
+    *, session: AsyncSession, now: datetime, limit: int, platforms: Sequence[str] | None = None
+) -> list[OutboxMessage]:
+    """Take up to `limit` of the oldest due pending messages (for these messengers); mark them being sent.
 
     One UPDATE with a sub-select is atomic on both engines, so two senders never take the same row,
     and PostgreSQL's SKIP LOCKED lets concurrent transactions take different rows without waiting.
@@ -365,6 +365,8 @@ async def claim_due_outbox(*, session: AsyncSession, now: datetime, limit: int) 
         .order_by(table.c.next_attempt_at, table.c.id)
         .limit(limit)
     )
+    if platforms is not None:
+        due = due.where(table.c.platform.in_(platforms))
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
@@ -380,6 +382,20 @@ async def claim_due_outbox(*, session: AsyncSession, now: datetime, limit: int) 
     rows = [OutboxMessage(**row._mapping) for row in (await session.exec(statement)).all()]
     # RETURNING gives no order; hand out the oldest first.
     return sorted(rows, key=lambda r: (r.next_attempt_at, r.id or 0))
+
+
+async def chat_languages(
+    *, session: AsyncSession, chats: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[str | None, str | None]]:
+    """For each linked chat: the language its person chose, and the one their messenger last reported."""
+    if not chats:
+        return {}
+    rows = await session.exec(
+        select(ChatIdentity, Person)
+        .join(Person, col(Person.id) == col(ChatIdentity.person_id))
+        .where(tuple_(col(ChatIdentity.platform), col(ChatIdentity.external_id)).in_(list(chats)))
+    )
+    return {(i.platform, i.external_id): (p.language, i.language_code) for i, p in rows.all()}
 
 
 async def claim_outbox(*, session: AsyncSession, now: datetime) -> OutboxMessage | None:

@@ -88,7 +88,9 @@ async def announce_step(ctx: Ctx, state: Form, answer: str) -> None:
     assert created.id is not None
     result = await announcements.report(session=ctx.session, announcement_id=created.id)
     text = announcements.render_report(result, ctx.gettext)
-    created.report_digest = announcements.digest(text)  # the live report edits only when this changes
+    # The live report is updated only when this changes (bot.runtime.update_reports).
+    created.report_digest = announcements.shown(result, text, edits=ctx.capabilities.edits)
+    created.report_shown_at = ctx.now
     ctx.reply(text)
     ctx.outcome.wake_delivery = True
 

@@ -22,6 +22,7 @@ from storage.models import Announcement, Cell, OutboxMessage, Person, RoleAssign
 from storage.vocabulary import OfficerRole
 
 PURPOSE = "announcement"
+FROM = N_("Announcement from %(target)s:")
 # One announcement fits one message on the roomiest messenger; a smaller one receives it in pieces.
 MAX_LENGTH = 4096
 
@@ -133,6 +134,9 @@ async def create(
         subject=subject_of(announcement.id),
         occurrence="1",
         recipients=people,
+        # Each recipient reads who it is from in their own language; the body is as written.
+        message_key=FROM,
+        params={"target": cell.name if cell else unit.name if unit else "?"},
         text=text,
         now=now,
     )
@@ -206,6 +210,20 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+def gist(result: DeliveryReport) -> str:
+    """What a report says that is worth a new message where it cannot be edited in place.
+
+    Whether delivery finished, and who could not be reached or failed: not the counts that move as
+    each message goes out.
+    """
+    return repr((result.done, result.failed, sorted(result.unreachable)))
+
+
+def shown(result: DeliveryReport, text: str, *, edits: bool) -> str:
+    """The digest to remember for a report just shown: of its text where it is edited, else of its gist."""
+    return digest(text if edits else gist(result))
+
+
 def render_report(result: DeliveryReport, gettext: Callable[[str], str]) -> str:
     """The delivery report as text for the author."""
     lines = [
@@ -233,7 +251,7 @@ def render_report(result: DeliveryReport, gettext: Callable[[str], str]) -> str:
 async def open_reports(*, session: AsyncSession) -> list[Announcement]:
     """Announcements whose live report in chat still needs updating."""
     query = select(Announcement).where(
-        col(Announcement.report_done).is_(False), col(Announcement.report_message_id).is_not(None)
+        col(Announcement.report_done).is_(False), col(Announcement.report_chat_id).is_not(None)
     )
     return list((await session.exec(query)).all())
 

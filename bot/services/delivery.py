@@ -22,10 +22,13 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import choices, markup
 from bot.clock import Clock
 from bot.config import DeliveryConfig
-from bot.domain import Button, ChatRef, Reply
+from bot.domain import Button, ChatRef, Document, Reply
+from bot.i18n import DEFAULT_LANGUAGE, pick_language, translator
 from bot.ports import Rejected, RetryLater, Transport, Unreachable
+from bot.present import present
 from storage import repo
 from storage.db import Sessions
 from storage.models import OutboxMessage
@@ -63,11 +66,19 @@ async def queue(
     subject: str,
     occurrence: str,
     recipients: Sequence[Recipient],
-    text: str,
     now: datetime,
+    text: str = "",
+    message_key: str | None = None,
+    params: dict[str, str] | None = None,
     buttons: list[list[dict[str, str]]] | None = None,
+    document: Document | None = None,
 ) -> int:
-    """Queue one message per recipient; a key already queued is skipped. Returns how many were new."""
+    """Queue one message per recipient; a key already queued is skipped. Returns how many were new.
+
+    What each person receives is rendered when it is sent, in their language and their messenger's
+    format: `message_key` (a msgid) with `params` (plain text, shown as written), then `text` (the
+    core's markup). Choice labels are msgids too.
+    """
     rows = []
     for recipient in recipients:
         platform, chat_id = recipient.key
@@ -80,8 +91,12 @@ async def queue(
                 "platform": platform,
                 "chat_id": chat_id,
                 "person_id": recipient.person_id,
+                "message_key": message_key,
+                "params": params,
                 "text": text,
                 "buttons": buttons,
+                "document_name": document.filename if document else None,
+                "document": document.content if document else None,
                 "status": "pending" if linked else "unreachable",
                 "reason": None if linked else "not_linked",
                 "attempts": 0,
@@ -98,7 +113,15 @@ class _Turn:
 
     done: tuple[OutboxMessage, dict[str, Any]] | None
     wants_row: bool
-    answer: asyncio.Future[OutboxMessage | None]
+    answer: asyncio.Future[Claimed | None]
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A row claimed for sending, with the messages that show it to its recipient."""
+
+    row: OutboxMessage
+    replies: list[Reply]
 
 
 class Deliverer:
@@ -118,11 +141,13 @@ class Deliverer:
         config: DeliveryConfig,
         clock: Clock,
         idle_check_seconds: float = 1.0,
+        default_language: str = DEFAULT_LANGUAGE,
     ) -> None:
         self.sessions = sessions
         self.transports = transports
         self.config = config
         self.clock = clock
+        self.default_language = default_language
         self.idle_check_seconds = idle_check_seconds
         self._stopping = False
         self._wake = asyncio.Event()
@@ -218,23 +243,23 @@ class Deliverer:
     async def _sender(self, index: int) -> None:
         done: tuple[OutboxMessage, dict[str, Any]] | None = None
         while True:
-            answer: asyncio.Future[OutboxMessage | None] = asyncio.get_running_loop().create_future()
+            answer: asyncio.Future[Claimed | None] = asyncio.get_running_loop().create_future()
             await self._turns.put(_Turn(done, not self._stopping, answer))
             try:
-                row = await answer
+                claimed = await answer
                 done = None  # recorded
             except asyncio.CancelledError:
                 raise
             except Exception:  # the recorder logged it; keep the outcome and try again shortly
-                row = None
-            if row is None:
+                claimed = None
+            if claimed is None:
                 if self._stopping and done is None:
                     return
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.idle_check_seconds)
                 continue
-            done = (row, await self._attempt(row))
+            done = (claimed.row, await self._attempt(claimed))
 
     async def _recorder(self) -> None:
         while True:
@@ -251,30 +276,66 @@ class Deliverer:
             for turn in turns:
                 turn.answer.set_result(rows.pop(0) if turn.wants_row and rows else None)
 
-    async def _record_and_claim(self, turns: list[_Turn]) -> list[OutboxMessage]:
-        """Record every outcome handed in and claim a row for each sender that wants one: one commit."""
+    async def _record_and_claim(self, turns: list[_Turn]) -> list[Claimed]:
+        """Record every outcome handed in and claim a row for each sender that wants one: one commit.
+
+        Only rows for a messenger with a transport running are claimed; the others wait, pending.
+        """
         outcomes = [turn.done for turn in turns if turn.done is not None]
         wanted = sum(turn.wants_row for turn in turns)
         async with self.sessions.begin() as session:
             for row, values in outcomes:
                 await repo.record_outbox(session=session, message_id=row.id, values=values)
             rows = (
-                await repo.claim_due_outbox(session=session, now=self.clock(), limit=wanted) if wanted else []
+                await repo.claim_due_outbox(
+                    session=session, now=self.clock(), limit=wanted, platforms=list(self.transports)
+                )
+                if wanted
+                else []
             )
+            claimed = await self._prepare(session, rows) if rows else []
         if outcomes:
             self._settled.set()
-        return rows
+        return claimed
 
-    async def _attempt(self, row: OutboxMessage) -> dict[str, Any]:
-        """Send one row; return the column values that record the outcome."""
-        transport = self.transports.get(row.platform)
-        if transport is None:
-            return {"status": "failed", "reason": f"no {row.platform} connection"}
-        buttons = tuple(tuple(Button(b["label"], b["data"]) for b in line) for line in row.buttons or [])
-        try:
-            message_id = await transport.send(
-                ChatRef(row.platform, row.chat_id), Reply(row.text, buttons, markup=True)
+    async def _prepare(self, session: AsyncSession, rows: list[OutboxMessage]) -> list[Claimed]:
+        """Render each row for its recipient: their language, their messenger's format, their choices."""
+        chats = [(row.platform, row.chat_id) for row in rows]
+        languages = await repo.chat_languages(session=session, chats=chats)
+        claimed = []
+        for row in rows:
+            chosen, messenger = languages.get((row.platform, row.chat_id), (None, None))
+            gettext = translator(pick_language(chosen, messenger, self.default_language)).gettext
+            text = row.text
+            if row.message_key:
+                header = gettext(row.message_key) % {k: str(v) for k, v in (row.params or {}).items()}
+                text = markup.escape(header) + (f"\n\n{text}" if text else "")
+            buttons = tuple(
+                tuple(Button(gettext(b["label"]), b["data"]) for b in line) for line in row.buttons or []
             )
+            document = (
+                Document(row.document_name, row.document) if row.document_name and row.document else None
+            )
+            reply = Reply(text, buttons, markup=True, document=document)
+            chat = ChatRef(row.platform, row.chat_id)
+            if buttons:  # a press is honoured only from the recipient, who is the chat (a private one)
+                reply = await choices.store(
+                    session=session, reply=reply, chat=chat, user_id=row.chat_id, now=self.clock(), form=None
+                )
+            transport = self.transports[row.platform]
+            claimed.append(Claimed(row, present(reply, transport.capabilities, gettext)))
+        return claimed
+
+    async def _attempt(self, claimed: Claimed) -> dict[str, Any]:
+        """Send one row's messages; return the column values that record the outcome."""
+        row = claimed.row
+        transport = self.transports.get(row.platform)
+        if transport is None:  # detached since the claim: it waits for the messenger to come back
+            return {"status": "pending", "claimed_at": None}
+        try:
+            message_id = ""
+            for reply in claimed.replies:
+                message_id = await transport.send(ChatRef(row.platform, row.chat_id), reply)
             return {"status": "sent", "message_id": message_id, "sent_at": self.clock(), "reason": None}
         except Unreachable as error:
             return {"status": "unreachable", "reason": error.reason}

@@ -91,5 +91,5 @@ def announced(fake: FakeBotAPI) -> set[int]:
     return {
         m["chat"]["id"]
         for m in fake.sent()
-        if m.get("text") == "Họp chi bộ tối thứ Năm, 19:30 tại nhà văn hóa thôn."
+        if str(m.get("text", "")).endswith("\n\nHọp chi bộ tối thứ Năm, 19:30 tại nhà văn hóa thôn.")
     }

@@ -65,7 +65,8 @@ async def wait_row(bot: RunningBot, user: int, predicate: Callable[[OutboxMessag
 
 
 def received(fake: FakeBotAPI, user: int) -> list[str]:
-    return [m["text"] for m in fake.sent(user) if m.get("text") == TEXT]
+    """The announcement bodies the user received (each message opens with who it is from)."""
+    return [TEXT for m in fake.sent(user) if str(m.get("text", "")).endswith("\n\n" + TEXT)]
 
 
 @pytest.fixture

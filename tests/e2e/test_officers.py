@@ -202,7 +202,11 @@ async def test_an_organiser_announces_to_the_secretaries_of_the_unit(
         preview = await say(fake, organiser, "Nộp báo cáo quý IV trước ngày 15/12.")
         await press(fake, organiser, preview, "Send")
         await bot.runtime.delivery.wait_settled()
-    got = {m["chat"]["id"] for m in fake.sent() if m.get("text") == "Nộp báo cáo quý IV trước ngày 15/12."}
+    got = {
+        m["chat"]["id"]
+        for m in fake.sent()
+        if str(m.get("text", "")).endswith("Nộp báo cáo quý IV trước ngày 15/12.")
+    }
     assert got == {s.tg("secretary"), s.tg("deputy")}
 
 
