@@ -26,7 +26,7 @@ from bot.permissions import COMMANDS, Command, Role, Scope, allowed
 from bot.ports import Capabilities
 from bot.present import FULL, present
 from bot.services import access
-from bot.services.org import Actor
+from bot.services.org import TOUCHED, Actor, cell_today
 from storage import repo
 from storage.db import Sessions
 from storage.ids import parse_id
@@ -303,6 +303,7 @@ class ChatCore:
             try:
                 await self._route(ctx)
                 await self._finish(ctx)
+                ctx.outcome.touched = set(session.info.get(TOUCHED, ()))
             except UserError as error:
                 # Nothing the user sent changes anything when it is refused: roll back, then explain.
                 await session.rollback()
@@ -471,8 +472,10 @@ class ChatCore:
         return True
 
     async def _set_target(self, ctx: Ctx, spec: Command, person_id: int, target: Any) -> None:
-        """Record the target and the person's roles towards it today."""
+        """Record the target and the person's roles towards it today (the cell's day, in its own zone)."""
         ctx.target = target
+        if isinstance(target, Cell):
+            ctx.today = cell_today(target, ctx.now, self.config.tz)
         if spec.scope == Scope.NONE:
             ctx.roles = await access.roles_anywhere(session=ctx.session, person_id=person_id, day=ctx.today)
             ctx.roles.add(Role.MEMBER)  # linked people may use the general commands

@@ -47,6 +47,11 @@ def add_commands(sub: Any, commands: Commands) -> None:
     p.add_argument(
         "--kind", default="village", choices=CELL_KINDS, help=gettext("the kind of cell (default village)")
     )
+    p.add_argument(
+        "--timezone",
+        metavar=gettext("ZONE"),
+        help=gettext("its time zone, e.g. Asia/Ho_Chi_Minh (default: the config's timezone)"),
+    )
     p.set_defaults(action=_cell_add)
 
     person = commands.group(sub, "person", gettext("people"))
@@ -201,7 +206,13 @@ async def _cell_add(session: AsyncSession, args: argparse.Namespace, ctx: Contex
     from bot.services import org
 
     cell = await org.add_cell(
-        session=session, name=args.name, unit_ref=args.unit, kind=args.kind, actor=org.CLI, now=ctx.now
+        session=session,
+        name=args.name,
+        unit_ref=args.unit,
+        kind=args.kind,
+        actor=org.CLI,
+        now=ctx.now,
+        timezone=args.timezone,
     )
     ctx.say(N_("Added cell %(name)s (id %(id)s)."), name=cell.name, id=cell.id)
 

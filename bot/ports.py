@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from bot.domain import ChatRef, CommandInfo, Reply
 
@@ -68,4 +70,33 @@ class Transport(Protocol):
 
     async def set_commands(self, chat: ChatRef, commands: list[CommandInfo]) -> None:
         """Show these commands in the chat's command menu."""
+        ...
+
+
+# A job function: it receives ids only (as keyword arguments) and loads what it needs from the database.
+JobFn = Callable[..., Awaitable[Any]]
+
+
+class Scheduler(Protocol):
+    """When the core's background work runs. The database is the truth: jobs are rebuilt from it at
+    start-up and after a change, so a restart loses nothing and no job state is pickled."""
+
+    def schedule(
+        self,
+        job_id: str,
+        fn: JobFn,
+        *,
+        at: datetime | None = None,
+        every: timedelta | None = None,
+        **ids: Any,
+    ) -> None:
+        """Run fn(**ids) once at `at`, or every `every`; a job with the same id is replaced."""
+        ...
+
+    def cancel(self, job_id: str) -> None:
+        """Forget the job, if there is one."""
+        ...
+
+    def jobs(self) -> dict[str, datetime | None]:
+        """The jobs scheduled, by id, with when each runs next."""
         ...

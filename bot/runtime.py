@@ -5,10 +5,9 @@ Messenger edges attach their Transport here; nothing in this module knows a mess
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -18,6 +17,7 @@ from bot.clock import Clock, system_clock
 from bot.config import Config
 from bot.domain import ChatRef, Incoming, Outcome, Reply
 from bot.i18n import N_, translator
+from bot.jobs import Jobs
 from bot.menus import MenuSync
 from bot.ports import Capabilities, DeliveryError, Rejected, Transport
 from bot.present import FULL, present
@@ -25,11 +25,13 @@ from bot.services import announcements
 from bot.services.delivery import Deliverer
 from storage import migrate, repo
 from storage.db import make_engine, make_sessions
+from storage.models import Announcement
 
 log = logging.getLogger(__name__)
 
-ChangeListener = Callable[[], Awaitable[object]]
-REPORT_SECONDS = 2.0  # how often live delivery reports are refreshed
+Watcher = Callable[[set[str]], Awaitable[None]]
+REPORT_EVERY_RUN = timedelta(seconds=2)  # how often a live delivery report's job looks at it
+PRUNE_EVERY = timedelta(hours=1)
 # Where a report cannot be edited, a new one is sent at most this often (and once at the end).
 REPORT_EVERY = timedelta(minutes=5)
 SORRY = N_("Sorry, something went wrong on my side. Please try again in a minute.")
@@ -46,7 +48,7 @@ class Runtime:
         self.clock = clock
         self.engine = make_engine(config.database.url)
         self.sessions = make_sessions(self.engine)
-        self.scheduler = AsyncIOScheduler(timezone=config.tz)
+        self.jobs = Jobs(AsyncIOScheduler(timezone=config.tz))
         self.transports: dict[str, Transport] = {}
         self.chat = ChatCore(
             sessions=self.sessions,
@@ -56,10 +58,12 @@ class Runtime:
             capabilities=self.capabilities,
         )
         self.menus = MenuSync(sessions=self.sessions, chat=self.chat, transports=self.transports)
-        self.change_listeners: list[ChangeListener] = [self.menus.refresh_all]
-        self._seen_changes: int | None = None
-        self._jobs: set[asyncio.Task[object]] = set()
-        self._stopping = False
+        # What reloads each kind of thing a change touched (see org.TOUCHES): only that, nothing else.
+        self.watchers: dict[str, Watcher] = {
+            "person": self._people_changed,
+            "announcement": self._reports_changed,
+        }
+        self._seen_change = 0
         self.delivery = Deliverer(
             sessions=self.sessions,
             transports=self.transports,
@@ -117,6 +121,8 @@ class Runtime:
                 log.warning("reply to %s not delivered: %r", chat.chat_id, error)
         if outcome.wake_delivery:
             self.delivery.wake()
+        if outcome.touched:
+            await self.reload(outcome.touched)
         if outcome.refresh_menu and self.capabilities(incoming.sender.platform).command_menu:
             await self.menus.refresh(
                 platform=incoming.sender.platform,
@@ -144,47 +150,37 @@ class Runtime:
         await migrate.upgrade(self.engine)
 
     async def start(self) -> None:
-        """Start background work: outbox senders, the change watcher, live delivery reports."""
-        self._seen_changes = await self._read_changes()
-        for job_id, function, seconds in (
-            ("changes", self.check_changes, self.config.change_poll_seconds),
-            ("delivery-reports", self.update_reports, REPORT_SECONDS),
-            ("prune-updates", self.prune_processed_updates, 3600.0),
-        ):
-            self.scheduler.add_job(
-                self._tracked,
-                "interval",
-                args=[function],
-                seconds=seconds,
-                id=job_id,
-                replace_existing=True,
-                max_instances=1,
-                coalesce=True,
-            )
-        self.scheduler.start()
+        """Start background work, its jobs rebuilt from the database: the change watcher, live
+        reports, pruning, and the outbox senders."""
+        async with self.sessions() as session:
+            self._seen_change = await repo.last_change_id(session=session)
+        self.jobs.schedule(
+            "changes", self.check_changes, every=timedelta(seconds=self.config.change_poll_seconds)
+        )
+        self.jobs.schedule("prune", self.prune_processed_updates, every=PRUNE_EVERY)
+        await self.rebuild_jobs()
+        self.jobs.start()
         await self.delivery.start()
 
+    async def rebuild_jobs(self) -> None:
+        """Schedule the jobs the database calls for (a live report for each announcement still sending)."""
+        async with self.sessions() as session:
+            open_reports = [
+                a.id for a in await announcements.open_reports(session=session) if a.id is not None
+            ]
+        for announcement_id in open_reports:
+            self.jobs.schedule(
+                report_job(announcement_id),
+                self.update_report,
+                every=REPORT_EVERY_RUN,
+                announcement_id=announcement_id,
+            )
+
     async def stop(self) -> None:
-        """Stop background work and close the database."""
-        self._stopping = True  # jobs that fire from now on return at once
-        # Let a running job finish first: APScheduler's shutdown cancels running jobs mid-transaction.
-        if self._jobs:
-            await asyncio.wait(self._jobs, timeout=10)
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+        """Stop background work (waiting for a job that runs) and close the database."""
+        await self.jobs.stop()
         await self.delivery.stop()
         await self.engine.dispose()
-
-    async def _tracked(self, function: Callable[[], Awaitable[object]]) -> None:
-        if self._stopping:  # a job that fired as we were stopping would reopen the database
-            return
-        task = asyncio.current_task()
-        assert task is not None
-        self._jobs.add(task)
-        try:
-            await function()
-        finally:
-            self._jobs.discard(task)
 
     async def prune_processed_updates(self) -> int:
         """Forget update ids handled over two days ago (Telegram keeps an undelivered update 24 hours),
@@ -195,60 +191,108 @@ class Runtime:
             return await repo.prune_processed_updates(session=session, before=now - timedelta(days=2))
 
     async def update_reports(self) -> int:
-        """Bring each open announcement report up to date in its author's chat; close finished ones.
+        """Bring every open live report up to date (each has its own job; this runs them all at once)."""
+        async with self.sessions() as session:
+            ids = [a.id for a in await announcements.open_reports(session=session) if a.id is not None]
+        return sum([await self.update_report(announcement_id=announcement_id) for announcement_id in ids])
+
+    async def update_report(self, *, announcement_id: int) -> int:
+        """Bring an announcement's live report up to date in its author's chat; end its job once done.
 
         Where the messenger edits, the report is edited in place whenever its text changed. Where it
         does not, a new report is sent only when its gist changed (finished, someone unreachable) and at
         most every REPORT_EVERY, or at once when delivery finished.
         """
-        updated = 0
         now = self.clock()
         async with self.sessions.begin() as session:
-            for announcement in await announcements.open_reports(session=session):
-                assert announcement.id is not None and announcement.report_chat_id is not None
-                transport = self.transports.get(announcement.report_platform or "")
-                if transport is None:
-                    continue  # its messenger is not running here: the report waits for it
-                result = await announcements.report(session=session, announcement_id=announcement.id)
-                chat = ChatRef(transport.platform, announcement.report_chat_id)
-                lang = await self.chat.language_for(platform=chat.platform, external_id=chat.chat_id)
-                gettext = translator(lang).gettext
-                text = announcements.render_report(result, gettext)
-                edits = transport.capabilities.edits and announcement.report_message_id is not None
-                digest = announcements.shown(result, text, edits=edits)
-                shown_at = announcement.report_shown_at
-                due = edits or result.done or shown_at is None or now - shown_at >= REPORT_EVERY
-                if digest != announcement.report_digest and due:  # never an update that changes nothing
-                    try:
-                        if edits:
-                            assert announcement.report_message_id is not None
-                            await transport.edit(chat, announcement.report_message_id, Reply(text))
-                        else:
-                            for piece in present(Reply(text), transport.capabilities, gettext):
-                                await transport.send(chat, piece)
-                        announcement.report_digest, announcement.report_shown_at = digest, now
-                        updated += 1
-                    except DeliveryError as error:
-                        log.info("delivery report %s not updated: %r", announcement.id, error)
-                        continue
-                if result.done and digest == announcement.report_digest:
-                    announcement.report_done = True
-        return updated
-
-    async def _read_changes(self) -> int:
-        async with self.sessions() as session:
-            return await repo.read_changes(session=session)
+            announcement = await session.get(Announcement, announcement_id)
+            if announcement is None or announcement.report_done or announcement.report_chat_id is None:
+                self.jobs.cancel(report_job(announcement_id))
+                return 0
+            transport = self.transports.get(announcement.report_platform or "")
+            if transport is None:
+                return 0  # its messenger is not running here: the report waits for it
+            result = await announcements.report(session=session, announcement_id=announcement_id)
+            chat = ChatRef(transport.platform, announcement.report_chat_id)
+            lang = await self.chat.language_for(platform=chat.platform, external_id=chat.chat_id)
+            gettext = translator(lang).gettext
+            text = announcements.render_report(result, gettext)
+            edits = transport.capabilities.edits and announcement.report_message_id is not None
+            digest = announcements.shown(result, text, edits=edits)
+            updated = 0
+            if digest != announcement.report_digest and report_due(
+                edits=edits, done=result.done, shown_at=announcement.report_shown_at, now=now
+            ):  # never an update that changes nothing
+                try:
+                    if edits:
+                        assert announcement.report_message_id is not None
+                        await transport.edit(chat, announcement.report_message_id, Reply(text))
+                    else:
+                        for piece in present(Reply(text), transport.capabilities, gettext):
+                            await transport.send(chat, piece)
+                    announcement.report_digest, announcement.report_shown_at = digest, now
+                    updated = 1
+                except DeliveryError as error:
+                    log.info("delivery report %s not updated: %r", announcement_id, error)
+                    return 0
+            if result.done and digest == announcement.report_digest:
+                announcement.report_done = True
+                self.jobs.cancel(report_job(announcement_id))
+            return updated
 
     async def check_changes(self) -> bool:
-        """Reload what depends on roles and members if another process changed them."""
-        value = await self._read_changes()
-        if value == self._seen_changes:
+        """Reload what the changes recorded since the last look touched (by this process or another)."""
+        async with self.sessions() as session:
+            changes = list(await repo.changes_after(session=session, change_id=self._seen_change))
+        if not changes:
             return False
-        log.info("changes seen (counter %s -> %s); reloading", self._seen_changes, value)
-        self._seen_changes = value
-        for listener in self.change_listeners:
-            try:
-                await listener()
-            except Exception:
-                log.exception("reloading after a change failed")
+        self._seen_change = max(change.id or 0 for change in changes)
+        await self.reload({(change.kind, change.key) for change in changes})
         return True
+
+    async def reload(self, touched: set[tuple[str, str]]) -> None:
+        """Hand each kind of thing touched to its watcher, once per kind."""
+        by_kind: dict[str, set[str]] = {}
+        for kind, key in touched:
+            by_kind.setdefault(kind, set()).add(key)
+        log.info("reloading after changes to %s", {kind: sorted(keys) for kind, keys in by_kind.items()})
+        for kind, keys in by_kind.items():
+            watcher = self.watchers.get(kind)
+            if watcher is None:
+                continue
+            try:
+                await watcher(keys)
+            except Exception:
+                log.exception("reloading %s %s failed", kind, sorted(keys))
+
+    async def _people_changed(self, person_ids: set[str]) -> None:
+        """Refresh the menus of these people's accounts (their roles or language changed)."""
+        async with self.sessions() as session:
+            identities = await repo.identities_of(
+                session=session, person_ids=[int(pid) for pid in person_ids if pid.isdigit()]
+            )
+        for chats in identities.values():
+            for identity in chats:
+                await self.menus.refresh(platform=identity.platform, external_id=identity.external_id)
+
+    async def _reports_changed(self, announcement_ids: set[str]) -> None:
+        """Schedule the live report job of each new announcement."""
+        for key in announcement_ids:
+            announcement_id = int(key)
+            self.jobs.schedule(
+                report_job(announcement_id),
+                self.update_report,
+                every=REPORT_EVERY_RUN,
+                announcement_id=announcement_id,
+            )
+
+
+def report_job(announcement_id: int) -> str:
+    """The id of an announcement's live report job."""
+    return f"announcement:{announcement_id}:report"
+
+
+def report_due(*, edits: bool, done: bool, shown_at: datetime | None, now: datetime) -> bool:
+    """Whether a live report may be shown again now: edits any time; else at most every REPORT_EVERY,
+    and at once when delivery has finished."""
+    return edits or done or shown_at is None or now - shown_at >= REPORT_EVERY

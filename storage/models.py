@@ -389,3 +389,20 @@ class ChoiceSet(SQLModel, table=True):
     # [{"label": ..., "data": ...}, ...] in the order shown, rows flattened.
     options: list[Any] = Field(sa_column=Column(JSON, nullable=False))
     created_at: datetime = _utc()
+
+
+# --- Changes ----------------------------------------------------------------------------------------
+
+
+class Change(SQLModel, table=True):
+    """Something a change touched, so every running bot reloads just that: ("person", "12") means the
+    menus and permissions of person 12, ("announcement", "3") its live report job."""
+
+    __tablename__ = "change"
+    # Ids only grow (AUTOINCREMENT on SQLite): a watcher reads the rows after the last id it saw.
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _utc()
+    kind: str = Field(max_length=32)
+    key: str = Field(max_length=64)

@@ -14,6 +14,7 @@ from storage.ids import parse_id
 from storage.models import (
     AuditLog,
     Cell,
+    Change,
     ChatIdentity,
     ChoiceSet,
     Delegation,
@@ -26,8 +27,6 @@ from storage.models import (
     Unit,
 )
 from storage.vocabulary import OfficerRole
-
-CHANGES_KEY = "changes"
 
 
 def active_on(model: Any, day: date) -> Any:
@@ -276,23 +275,28 @@ async def set_setting(*, session: AsyncSession, key: str, value: str) -> None:
     await session.flush()
 
 
-async def bump_changes(*, session: AsyncSession) -> None:
-    """Tell running bots that roles, members or schedules changed (they poll this counter).
-
-    A lost increment between two concurrent writers is harmless: any change makes the bot reload all.
-    """
-    row = await session.get(Setting, CHANGES_KEY)
-    if row is None:
-        session.add(Setting(key=CHANGES_KEY, value="1"))
-    else:
-        row.value = str(int(row.value) + 1)
+async def add_changes(*, session: AsyncSession, at: datetime, touched: Sequence[tuple[str, str]]) -> None:
+    """Record what a change touched, for running bots to reload (bot.runtime reads these rows)."""
+    for kind, key in touched:
+        session.add(Change(at=at, kind=kind, key=key))
     await session.flush()
 
 
-async def read_changes(*, session: AsyncSession) -> int:
-    """The change counter's value."""
-    value = await get_setting(session=session, key=CHANGES_KEY)
-    return int(value) if value else 0
+async def changes_after(*, session: AsyncSession, change_id: int) -> Sequence[Change]:
+    """The changes recorded after this id, oldest first."""
+    query = select(Change).where(col(Change.id) > change_id).order_by(col(Change.id))
+    return (await session.exec(query)).all()
+
+
+async def last_change_id(*, session: AsyncSession) -> int:
+    """The id of the newest change (0 when there is none)."""
+    return int((await session.exec(select(func.max(Change.id)))).one() or 0)
+
+
+async def prune_changes(*, session: AsyncSession, before: datetime) -> int:
+    """Forget changes recorded before `before` (every running bot has read them by then)."""
+    result = await session.exec(delete(Change).where(col(Change.at) < before))
+    return int(result.rowcount)
 
 
 async def audit(

@@ -152,6 +152,8 @@ async def create(
             "audience": audience,
             "recipients": len(people),
         },
+        # A live report in chat needs its job: the runtime schedules it.
+        touched=[("announcement", str(announcement.id))] if report_chat else [],
     )
     return announcement
 

@@ -91,6 +91,7 @@ async def start(
         action="delegation.start",
         subject=f"cell:{cell.id}",
         after={"to": deputy.id, "from": day.isoformat(), "to_date": delegation.valid_to.isoformat()},
+        touched=[("person", str(deputy.id))],
     )
     return delegation
 

@@ -5,9 +5,11 @@ Every change also bumps the change counter so a running bot reloads menus and pe
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import or_
 from sqlmodel import col, select
@@ -51,8 +53,13 @@ async def record_change(
     subject: str,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    touched: Iterable[tuple[str, str]] | None = None,
 ) -> None:
-    """Audit a change; if it can change what someone may do, tell running bots to reload."""
+    """Audit a change, and record what it touched so running bots reload just that.
+
+    By default a change touches what TOUCHES says for its action; the session's info["touched"] also
+    collects it, so the process that made the change can reload at once.
+    """
     await repo.audit(
         session=session,
         at=now,
@@ -63,13 +70,38 @@ async def record_change(
         before=before,
         after=after,
     )
-    if action not in NO_RELOAD:
-        await repo.bump_changes(session=session)
+    kind = TOUCHES.get(action)
+    touched = list(touched) if touched is not None else ([(kind, subject.split(":", 1)[1])] if kind else [])
+    if touched:
+        await repo.add_changes(session=session, at=now, touched=touched)
+        session.info.setdefault(TOUCHED, set()).update(touched)
 
 
-# Audited changes that alter nobody's roles or jobs, so running bots need not reload. (Linking and a
-# language choice refresh that one person's menu directly.)
-NO_RELOAD = frozenset({"invite.create", "announcement.create", "identity.link", "person.language"})
+# What an audited action touches by default: its subject, as this kind. Roles, memberships and
+# languages change a person's menu and permissions; an announcement may need its live report job.
+TOUCHES = {
+    "role.grant": "person",
+    "role.revoke": "person",
+    "member.end": "person",
+    "identity.link": "person",
+    "person.language": "person",
+}
+TOUCHED = "touched"  # key of Session.info: what the changes in this session touched
+
+
+def zone(name: str | None) -> ZoneInfo | None:
+    """The IANA time zone of this name, or None (no name, or not a zone)."""
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def cell_today(cell: Cell, now: datetime, default: tzinfo) -> date:
+    """The calendar day where the cell is: in its own time zone, else the configured one."""
+    return now.astimezone(zone(cell.timezone) or default).date()
 
 
 async def require_unit(session: AsyncSession, ref: str) -> Unit:
@@ -155,8 +187,10 @@ async def add_cell(
     now: datetime,
     timezone: str | None = None,
 ) -> Cell:
-    """Create a cell in a unit."""
+    """Create a cell in a unit; its days (for dates of changes made in chat) follow `timezone` if given."""
     name = normalise_name(name)
+    if timezone is not None and zone(timezone) is None:
+        raise UserError(N_("%(zone)s is not a time zone; write one such as Asia/Ho_Chi_Minh."), zone=timezone)
     if kind not in CELL_KINDS:
         raise UserError(
             N_("Unknown kind of cell %(kind)s; use one of: %(kinds)s."),
@@ -380,6 +414,7 @@ async def end_delegations(
             subject=f"cell:{delegation.cell_id}",
             before={"to": delegation.to_person_id, "from": delegation.from_person_id},
             after={"because": why},
+            touched=[("person", str(delegation.to_person_id))],
         )
     return ended
 

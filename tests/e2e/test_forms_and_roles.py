@@ -16,7 +16,7 @@ from bot.i18n import translator
 from bot.permissions import COMMANDS, Command, Role, Scope, allowed
 from handlers.telegram.fake_bot_api import FakeBotAPI
 from storage.models import Person
-from tests.support import RunningBot, Seed, add_users, answers, button, running_bot, seed
+from tests.support import TODAY, RunningBot, Seed, add_users, answers, button, running_bot, seed
 
 pytestmark = pytest.mark.e2e
 REFUSAL = "is not available to you here"
@@ -252,3 +252,37 @@ async def _say(fake: FakeBotAPI, user: int, text: str, replies: int = 1) -> list
 
 def _menu(fake: FakeBotAPI, user: int) -> list[dict[str, str]]:
     return fake.commands_for({"type": "chat", "chat_id": user})
+
+
+async def test_a_role_changed_elsewhere_refreshes_only_that_persons_menu(
+    config: Config, fake: FakeBotAPI, clock: FakeClock
+) -> None:
+    from bot.services import org
+
+    bot = RunningBot(config, clock)
+    s = await seed(bot.runtime.sessions, clock)
+    add_users(fake, s, language_code="en")
+    async with running_bot(config, clock, bot):
+        await fake.wait_until(
+            lambda: all(_menu(fake, s.tg(w)) for w in s.people), what="everyone's first menu"
+        )
+        before = len(fake.calls("setMyCommands"))
+        async with bot.runtime.sessions.begin() as session:  # as another process (the CLI) would
+            person = await org.require_person(session, str(s.people["member"]))
+            cell = await org.require_cell(session, str(s.cell))
+            await org.grant_role(
+                session=session,
+                person=person,
+                role="committee_member",
+                cell=cell,
+                actor=org.CLI,
+                now=clock(),
+                today=TODAY,
+            )
+        await fake.wait_until(
+            lambda: "members" in [c["command"] for c in _menu(fake, s.tg("member"))],
+            what="the member's new menu",
+        )
+        await bot.runtime.check_changes()  # nothing new: the watcher already reloaded it
+    refreshed = [call.params["scope"]["chat_id"] for call in fake.calls("setMyCommands")[before:]]
+    assert refreshed == [s.tg("member")], "only the person whose role changed"

@@ -226,3 +226,45 @@ async def test_an_organiser_gets_the_invites_of_the_whole_unit_and_no_other(
         document = fake.calls("sendDocument")[-1]
     rows = list(csv.reader(io.StringIO(document.params["document"].content.decode("utf-8-sig"))))
     assert [(r[0], r[1]) for r in rows[1:]] == [("Chi bộ thôn 3", "Ma Thị Xuân")]
+
+
+async def test_a_cells_own_time_zone_dates_what_its_secretary_does(
+    config: Config, fake: FakeBotAPI, clock: FakeClock, seeded: tuple[RunningBot, Seed]
+) -> None:
+    from storage.models import Cell
+
+    bot, s = seeded
+    async with bot.runtime.sessions.begin() as session:
+        cell = await session.get(Cell, s.cell)
+        assert cell is not None
+        cell.timezone = "Pacific/Kiritimati"  # UTC+14: at 19:00 in Hà Nội it is already the next day
+    clock.advance(hours=9)  # 19:00 on 26/11 in Hà Nội
+    boss = s.tg("secretary")
+    async with running_bot(config, clock, bot):
+        reply = await say(fake, boss, f"/members #{s.cell} {s.people['member']} probationary")
+    assert str(reply["text"]).endswith("from 27/11/2026."), "the cell's day, not the config's"
+
+
+async def test_a_cell_cannot_be_given_a_time_zone_that_does_not_exist(
+    clock: FakeClock, database_url: str
+) -> None:
+    from bot.errors import UserError
+    from storage.db import make_engine, make_sessions
+    from tests.support import add_commune_with_cell
+
+    engine = make_engine(database_url)
+    try:
+        async with make_sessions(engine).begin() as session:
+            unit, _ = await add_commune_with_cell(session, clock(), "Xã Thái Bình", "Chi bộ thôn 3")
+            with pytest.raises(UserError):
+                await org.add_cell(
+                    session=session,
+                    name="Chi bộ 9",
+                    unit_ref=str(unit.id),
+                    kind="village",
+                    actor=org.CLI,
+                    now=clock(),
+                    timezone="Mars/Olympus",
+                )
+    finally:
+        await engine.dispose()

@@ -28,23 +28,27 @@ async def test_update_ids_older_than_two_days_are_forgotten(database_url: str, c
     assert kept == ["2"]
 
 
-async def test_the_change_watcher_notices_a_change_once(database_url: str, clock: FakeClock) -> None:
+async def test_the_change_watcher_hands_each_change_to_its_watcher_once(
+    database_url: str, clock: FakeClock
+) -> None:
     from storage import repo
 
     runtime = Runtime(Config.model_validate({"database": {"url": database_url}}), clock=clock)
-    calls: list[str] = []
+    seen: list[tuple[str, set[str]]] = []
 
-    async def listener() -> None:
-        calls.append("reload")
+    async def people(keys: set[str]) -> None:
+        seen.append(("person", keys))
 
-    runtime.change_listeners = [listener]
-    assert await runtime.check_changes() is True  # first look: the counter is news
-    assert await runtime.check_changes() is False
+    runtime.watchers = {"person": people}
+    assert await runtime.check_changes() is False, "nothing recorded yet"
     async with runtime.sessions.begin() as session:
-        await repo.bump_changes(session=session)
+        await repo.add_changes(
+            session=session, at=clock(), touched=[("person", "7"), ("person", "9"), ("cell", "1")]
+        )
     assert await runtime.check_changes() is True
+    assert await runtime.check_changes() is False, "each change once"
     await runtime.stop()
-    assert calls == ["reload", "reload"]
+    assert seen == [("person", {"7", "9"})], "an unwatched kind is skipped"
 
 
 async def test_stopping_lets_a_running_job_finish_and_starts_no_new_one(
@@ -56,13 +60,12 @@ async def test_stopping_lets_a_running_job_finish_and_starts_no_new_one(
     entered, release = asyncio.Event(), asyncio.Event()
     finished: list[bool] = []
 
-    async def slow_reload() -> None:
+    async def slow_job() -> None:
         entered.set()
         await release.wait()
         finished.append(True)
 
-    runtime.change_listeners = [slow_reload]
-    job = asyncio.create_task(runtime._tracked(runtime.check_changes))
+    job = asyncio.create_task(runtime.jobs._tracked(slow_job))
     await entered.wait()
     stopping = asyncio.create_task(runtime.stop())
     for _ in range(5):
@@ -71,7 +74,7 @@ async def test_stopping_lets_a_running_job_finish_and_starts_no_new_one(
     release.set()
     await stopping
     await job
-    await runtime._tracked(runtime.check_changes)  # fired after stop: does nothing
+    await runtime.jobs._tracked(slow_job)  # fired after stop: does nothing
     assert finished == [True]
 
 
@@ -109,7 +112,7 @@ async def test_a_claim_takes_exactly_as_many_rows_as_asked(database_url: str, cl
     assert sorted(sending) == ["3", "4"], "and no other row was taken"
 
 
-async def test_only_changes_to_what_people_may_do_make_running_bots_reload(
+async def test_only_changes_to_what_people_may_do_are_recorded_and_they_name_whom(
     database_url: str, clock: FakeClock
 ) -> None:
     from bot.services import identity, org
@@ -122,9 +125,9 @@ async def test_only_changes_to_what_people_may_do_make_running_bots_reload(
         person = await org.add_person(
             session=session, full_name="Hoàng Văn Thắng", cell=cell, actor=org.CLI, now=clock(), today=TODAY
         )
-        before = await repo.read_changes(session=session)
+        before = await repo.last_change_id(session=session)
         await identity.invite(session=session, person=person, now=clock(), valid_days=7, actor=org.CLI)
-        after_invite = await repo.read_changes(session=session)
+        after_invite = await repo.changes_after(session=session, change_id=before)
         await org.grant_role(
             session=session,
             person=person,
@@ -134,7 +137,7 @@ async def test_only_changes_to_what_people_may_do_make_running_bots_reload(
             now=clock(),
             today=TODAY,
         )
-        after_grant = await repo.read_changes(session=session)
+        after_grant = await repo.changes_after(session=session, change_id=before)
     await runtime.stop()
-    assert after_invite == before
-    assert after_grant == before + 1
+    assert list(after_invite) == []
+    assert [(c.kind, c.key) for c in after_grant] == [("person", str(person.id))]
