@@ -11,24 +11,20 @@ import logging
 import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from sqlmodel import select
 
-from bot import markup
+from bot import markup, seeding
 from bot.clock import Clock
 from bot.config import Config
 from bot.i18n import N_, translator
 from bot.runtime import Runtime
 from bot.serve import serve
-from bot.services import imports, invites, org
+from bot.services import invites, org
 from handlers.telegram.fake_bot_api import FakeBotAPI, TranscriptEntry
-from storage import repo
 from storage.models import Person
-from storage.vocabulary import OfficerRole
 
-SAMPLES = Path(__file__).parent / "samples"
 TOKEN = "100200:DEMO"
 USER_BASE = 7000  # Telegram user id of a person: 7000 + their id
 STRANGER = 6999
@@ -167,71 +163,14 @@ async def _set_up(runtime: Runtime, config: Config, demo: Demo, clock: Clock) ->
         N_("The commune's organiser imports Chi bộ thôn 3 from the sample files (19 members, 190 households)")
     )
     async with runtime.sessions.begin() as session:
-        province = await org.add_unit(
-            session=session, name="Tỉnh Tuyên Quang", parent_ref=None, actor=org.CLI, now=now
-        )
-        commune = await org.add_unit(
-            session=session, name="Xã Thái Bình", parent_ref=str(province.id), actor=org.CLI, now=now
-        )
-        cell = await org.add_cell(
-            session=session,
-            name="Chi bộ thôn 3",
-            unit_ref=str(commune.id),
-            kind="village",
-            actor=org.CLI,
-            now=now,
-        )
-        reports = [
-            await imports.import_members(
-                session=session,
-                path=SAMPLES / "members_thon3.csv",
-                cell=cell,
-                today=today,
-                now=now,
-                actor=org.CLI,
-            ),
-            await imports.import_households(
-                session=session,
-                path=SAMPLES / "households_thon3.csv",
-                cell=cell,
-                today=today,
-                now=now,
-                actor=org.CLI,
-            ),
-        ]
-        office = await org.add_cell(
-            session=session,
-            name="Chi bộ cơ quan Đảng ủy xã",
-            unit_ref=str(commune.id),
-            kind="office",
-            actor=org.CLI,
-            now=now,
-        )
-        organiser = await org.add_person(
-            session=session,
-            full_name="Đỗ Minh Tuấn",
-            cell=office,
-            actor=org.CLI,
-            now=now,
-            today=today,
-            card_number="93.000001",
-        )
-        await org.grant_role(
-            session=session,
-            person=organiser,
-            role=OfficerRole.ORGANISER,
-            unit=commune,
-            actor=org.CLI,
-            now=now,
-            today=today,
-        )
+        world = await seeding.thon3(session, now=now, today=today)
+        cell, office, organiser = world.cell, world.office, world.organiser
+        secretary, deputy = world.secretary, world.deputy
+        assert world.imported is not None
+        reports = list(world.imported)
         batch = await invites.for_cells(
             session=session, cells=[cell, office], now=now, config=config, username=None, actor=org.CLI
         )
-        secretary, deputy = [
-            (await repo.role_holders(session=session, role=role, day=today, cell_id=cell.id))[0].person_id
-            for role in (OfficerRole.SECRETARY, OfficerRole.DEPUTY)
-        ]
         names = {p.id: p.full_name for p in (await session.exec(select(Person))).all()}
     if not demo.quiet:
         for report in reports:

@@ -6,12 +6,11 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
-from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 
-from bot import markup
+from bot import markup, seeding
 from bot.clock import Clock
 from bot.config import Config
 from bot.domain import ChatRef, CommandInfo, Incoming, Reply, Sender
@@ -21,22 +20,13 @@ from bot.serve import serve
 from bot.services import org
 from handlers.telegram.fake_bot_api import FakeBotAPI
 from storage.db import Sessions
-from storage.models import Cell, ChatIdentity, Unit
+from storage.models import ChatIdentity
 
 TODAY = date(2026, 11, 26)
 
 
-async def add_commune_with_cell(
-    session: AsyncSession, now: datetime, commune: str, cell: str, *, parent: int | None = None
-) -> tuple[Unit, Cell]:
-    """A commune (under `parent`, if given) with one village cell in it."""
-    unit = await org.add_unit(
-        session=session, name=commune, parent_ref=str(parent) if parent else None, actor=org.CLI, now=now
-    )
-    added = await org.add_cell(
-        session=session, name=cell, unit_ref=str(unit.id), kind="village", actor=org.CLI, now=now
-    )
-    return unit, added
+# The one factory the demo uses too.
+add_commune_with_cell = seeding.commune_with_cell
 
 
 @dataclass

@@ -17,28 +17,18 @@ from tests.e2e.test_announcements import announced, thon3
 from tests.support import (
     RunningBot,
     Seed,
-    add_users,
     answers,
     button,
     press,
     press_for_answer,
     running_bot,
     say,
-    seed,
     settle,
 )
 
 pytestmark = pytest.mark.e2e
 
 TEXT = "Họp chi bộ tối thứ Năm, 19:30 tại nhà văn hóa thôn."
-
-
-@pytest.fixture
-async def seeded(config: Config, fake: FakeBotAPI, clock: FakeClock) -> tuple[RunningBot, Seed]:
-    bot = RunningBot(config, clock)
-    s = await seed(bot.runtime.sessions, clock)
-    add_users(fake, s, language_code="en")
-    return bot, s
 
 
 async def test_a_second_tap_on_send_changes_nothing_and_queues_the_announcement_once(

@@ -2,55 +2,34 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from bot import seeding
 from bot.clock import FakeClock
 from bot.config import Config
-from bot.services import imports, org
 from handlers.telegram.fake_bot_api import FakeBotAPI
-from storage import repo
 from storage.db import Sessions
-from storage.models import ChatIdentity
-from tests.support import TODAY, RunningBot, add_commune_with_cell, button, running_bot
+from tests.support import TODAY, RunningBot, button, running_bot
 
 pytestmark = pytest.mark.e2e
-SAMPLES = Path(__file__).resolve().parents[2] / "bot" / "samples"
 
 
 async def thon3(
     sessions: Sessions, clock: FakeClock, fake: FakeBotAPI, *, unlinked: int = 2
 ) -> dict[str, int]:
-    """Chi bộ thôn 3 from the sample file; everyone linked except the last `unlinked` members by name."""
+    """Chi bộ thôn 3 from the samples (the demo's world); everyone linked but the last `unlinked` by name."""
     async with sessions.begin() as session:
-        _, cell = await add_commune_with_cell(session, clock(), "Thái Bình", "Chi bộ thôn 3")
-        await imports.import_members(
-            session=session,
-            path=SAMPLES / "members_thon3.csv",
-            cell=cell,
-            today=TODAY,
-            now=clock(),
-            actor=org.CLI,
-        )
-        assert cell.id is not None
-        members = [p for p, _ in await repo.cell_members(session=session, cell_id=cell.id, day=TODAY)]
-        ids: dict[str, int] = {"cell": cell.id}
-        for index, person in enumerate(members):
+        world = await seeding.thon3(session, now=clock(), today=TODAY)
+        assert world.cell.id is not None
+        ids: dict[str, int] = {"cell": world.cell.id, "secretary": world.secretary}
+        for index, person in enumerate(world.members):
             assert person.id is not None
             ids[person.full_name] = person.id
-            if index < len(members) - unlinked:
-                session.add(
-                    ChatIdentity(
-                        platform="telegram",
-                        external_id=str(5000 + person.id),
-                        person_id=person.id,
-                        linked_at=clock(),
-                    )
+            if index < len(world.members) - unlinked:
+                seeding.link(
+                    session, person, platform="telegram", external_id=str(5000 + person.id), now=clock()
                 )
                 fake.add_user(5000 + person.id, person.full_name.split()[-1], language_code="vi")
-        secretary = await repo.role_holders(session=session, role="secretary", day=TODAY, cell_id=cell.id)
-        ids["secretary"] = secretary[0].person_id
     return ids
 
 

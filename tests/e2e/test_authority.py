@@ -20,23 +20,13 @@ from tests.support import (
     TODAY,
     RunningBot,
     Seed,
-    add_users,
     press,
     press_for_answer,
     running_bot,
     say,
-    seed,
 )
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-async def seeded(config: Config, fake: FakeBotAPI, clock: FakeClock) -> tuple[RunningBot, Seed]:
-    bot = RunningBot(config, clock)
-    s = await seed(bot.runtime.sessions, clock)
-    add_users(fake, s, language_code="en")
-    return bot, s
 
 
 async def revoke(sessions: Sessions, s: Seed, who: str, role: str, clock: FakeClock) -> None:

@@ -17,25 +17,15 @@ from tests.support import (
     TODAY,
     RunningBot,
     Seed,
-    add_users,
     button,
     press,
     running_bot,
     say,
-    seed,
 )
 
 pytestmark = pytest.mark.e2e
 
 SORRY = "Sorry, something went wrong on my side. Please try again in a minute."
-
-
-@pytest.fixture
-async def seeded(config: Config, fake: FakeBotAPI, clock: FakeClock) -> tuple[RunningBot, Seed]:
-    bot = RunningBot(config, clock)
-    s = await seed(bot.runtime.sessions, clock)
-    add_users(fake, s, language_code="en")
-    return bot, s
 
 
 @pytest.mark.parametrize(

@@ -14,20 +14,17 @@ from bot.domain import Button, ChatRef, Reply
 from handlers.telegram.fake_bot_api import FakeBotAPI
 from storage import repo
 from storage.models import Person
-from tests.support import RunningBot, Seed, add_users, press_for_answer, running_bot, say, seed, settle
+from tests.support import RunningBot, Seed, press_for_answer, running_bot, say, settle
 
 pytestmark = pytest.mark.e2e
 
 GROUP = -1001234567890
 
 
-@pytest.fixture
-async def seeded(config: Config, fake: FakeBotAPI, clock: FakeClock) -> tuple[RunningBot, Seed]:
-    bot = RunningBot(config, clock)
-    s = await seed(bot.runtime.sessions, clock)
-    add_users(fake, s, language_code="en")
+@pytest.fixture(autouse=True)
+def group(fake: FakeBotAPI) -> None:
+    """The cell's group chat, where every seeded person writes."""
     fake.add_group(GROUP, "Chi bộ thôn 3")
-    return bot, s
 
 
 def group_texts(fake: FakeBotAPI) -> list[str]:

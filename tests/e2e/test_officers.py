@@ -14,17 +14,9 @@ from bot.services import org
 from handlers.telegram.fake_bot_api import FakeBotAPI
 from storage import repo
 from storage.models import AuditLog, Exemption, MemberStatus, OutboxMessage, RoleAssignment
-from tests.support import TODAY, RunningBot, Seed, add_users, running_bot, seed
+from tests.support import TODAY, RunningBot, Seed, running_bot
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-async def seeded(config: Config, fake: FakeBotAPI, clock: FakeClock) -> tuple[RunningBot, Seed]:
-    bot = RunningBot(config, clock)
-    s = await seed(bot.runtime.sessions, clock)
-    add_users(fake, s, language_code="en")
-    return bot, s
 
 
 async def say(fake: FakeBotAPI, user: int, text: str) -> dict[str, object]:

@@ -9,17 +9,9 @@ from bot.clock import FakeClock
 from bot.config import Config
 from handlers.telegram.fake_bot_api import FakeBotAPI
 from storage.models import Announcement, Person
-from tests.support import RunningBot, Seed, add_users, running_bot, say, seed
+from tests.support import RunningBot, Seed, running_bot, say
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-async def seeded(config: Config, fake: FakeBotAPI, clock: FakeClock) -> tuple[RunningBot, Seed]:
-    bot = RunningBot(config, clock)
-    s = await seed(bot.runtime.sessions, clock)
-    add_users(fake, s, language_code="en")
-    return bot, s
 
 
 @pytest.mark.parametrize("typed", ["2", "English", "engl"])
