@@ -26,7 +26,8 @@ from bot.permissions import COMMANDS, Command, Role, Scope, allowed
 from bot.ports import Capabilities
 from bot.present import FULL, present
 from bot.services import access
-from bot.services.org import TOUCHED, Actor, cell_today
+from bot.services.audit import TOUCHED, Actor
+from bot.services.units import cell_today
 from storage import repo
 from storage.db import Sessions
 from storage.ids import parse_id

@@ -183,34 +183,34 @@ def _names(values: tuple[str, ...], names: dict[str, str], gettext: Any) -> str:
 
 
 async def _scope(session: AsyncSession, args: argparse.Namespace) -> dict[str, Any]:
-    from bot.services import org
+    from bot.services import units
 
     if args.cell:
-        return {"cell": await org.require_cell(session, args.cell)}
-    return {"unit": await org.require_unit(session, args.unit)}
+        return {"cell": await units.require_cell(session, args.cell)}
+    return {"unit": await units.require_unit(session, args.unit)}
 
 
 # --- the organisation and invites ---------------------------------------------------------------
 
 
 async def _unit_add(session: AsyncSession, args: argparse.Namespace, ctx: Context) -> None:
-    from bot.services import org
+    from bot.services import audit, units
 
-    unit = await org.add_unit(
-        session=session, name=args.name, parent_ref=args.parent, actor=org.CLI, now=ctx.now
+    unit = await units.add_unit(
+        session=session, name=args.name, parent_ref=args.parent, actor=audit.CLI, now=ctx.now
     )
     ctx.say(N_("Added unit %(name)s (id %(id)s)."), name=unit.name, id=unit.id)
 
 
 async def _cell_add(session: AsyncSession, args: argparse.Namespace, ctx: Context) -> None:
-    from bot.services import org
+    from bot.services import audit, units
 
-    cell = await org.add_cell(
+    cell = await units.add_cell(
         session=session,
         name=args.name,
         unit_ref=args.unit,
         kind=args.kind,
-        actor=org.CLI,
+        actor=audit.CLI,
         now=ctx.now,
         timezone=args.timezone,
     )
@@ -218,14 +218,14 @@ async def _cell_add(session: AsyncSession, args: argparse.Namespace, ctx: Contex
 
 
 async def _person_add(session: AsyncSession, args: argparse.Namespace, ctx: Context) -> None:
-    from bot.services import org
+    from bot.services import audit, people, units
 
-    cell = await org.require_cell(session, args.cell)
-    person = await org.add_person(
+    cell = await units.require_cell(session, args.cell)
+    person = await people.add_person(
         session=session,
         full_name=args.full_name,
         cell=cell,
-        actor=org.CLI,
+        actor=audit.CLI,
         now=ctx.now,
         today=ctx.today,
         card_number=args.card,
@@ -238,7 +238,7 @@ async def _person_add(session: AsyncSession, args: argparse.Namespace, ctx: Cont
 
 
 async def _invite(session: AsyncSession, args: argparse.Namespace, ctx: Context) -> None:
-    from bot.services import identity, invites, org
+    from bot.services import audit, identity, invites, people
     from storage import repo
 
     config = ctx.config
@@ -248,9 +248,9 @@ async def _invite(session: AsyncSession, args: argparse.Namespace, ctx: Context)
     if args.person:
         if args.cell or args.unit:
             raise UserError(N_("Name a person, or give --cell or --unit, not both."))
-        person = await org.require_person(session, args.person)
+        person = await people.require_person(session, args.person)
         code = await identity.invite(
-            session=session, person=person, now=ctx.now, valid_days=config.invite_valid_days, actor=org.CLI
+            session=session, person=person, now=ctx.now, valid_days=config.invite_valid_days, actor=audit.CLI
         )
         ctx.say(
             N_("Invite for %(name)s: %(code)s (valid until %(until)s)"),
@@ -275,7 +275,7 @@ async def _invite(session: AsyncSession, args: argparse.Namespace, ctx: Context)
         now=ctx.now,
         config=config,
         username=username,
-        actor=org.CLI,
+        actor=audit.CLI,
     )
     if args.format == "text":
         print(invites.as_text(batch, gettext=ctx.gettext, tz=config.tz))
@@ -300,29 +300,29 @@ async def _invite(session: AsyncSession, args: argparse.Namespace, ctx: Context)
 
 
 async def _role_grant(session: AsyncSession, args: argparse.Namespace, ctx: Context) -> None:
-    from bot.services import org
+    from bot.services import roles
 
-    await _role_change(session, args, ctx, org.grant_role, N_("%(name)s is now %(role)s of %(scope)s."))
+    await _role_change(session, args, ctx, roles.grant_role, N_("%(name)s is now %(role)s of %(scope)s."))
 
 
 async def _role_revoke(session: AsyncSession, args: argparse.Namespace, ctx: Context) -> None:
-    from bot.services import org
+    from bot.services import roles
 
     await _role_change(
-        session, args, ctx, org.revoke_role, N_("%(name)s is no longer %(role)s of %(scope)s.")
+        session, args, ctx, roles.revoke_role, N_("%(name)s is no longer %(role)s of %(scope)s.")
     )
 
 
 async def _role_change(
     session: AsyncSession, args: argparse.Namespace, ctx: Context, change: Any, done: str
 ) -> None:
-    from bot.services import org
+    from bot.services import audit, people
     from bot.texts import ROLE_NAMES
 
-    person = await org.require_person(session, args.person)
+    person = await people.require_person(session, args.person)
     scope = await _scope(session, args)
     await change(
-        session=session, person=person, role=args.role, actor=org.CLI, now=ctx.now, today=ctx.today, **scope
+        session=session, person=person, role=args.role, actor=audit.CLI, now=ctx.now, today=ctx.today, **scope
     )
     ctx.say(
         done,
@@ -336,32 +336,32 @@ async def _role_change(
 
 
 async def _member_list(session: AsyncSession, args: argparse.Namespace, ctx: Context) -> None:
-    from bot.services import org
+    from bot.services import people, units
     from bot.texts import member_line
 
-    cell = await org.require_cell(session, args.cell)
-    views = await org.list_members(session=session, cell=cell, day=ctx.today)
+    cell = await units.require_cell(session, args.cell)
+    views = await people.list_members(session=session, cell=cell, day=ctx.today)
     ctx.say(N_("%(cell)s: %(count)s members"), cell=cell.name, count=len(views))
     for number, view in enumerate(views, start=1):
         print(member_line(view, ctx.gettext, number=number))
 
 
 async def _member_status(session: AsyncSession, args: argparse.Namespace, ctx: Context) -> None:
-    from bot.services import org
+    from bot.services import audit, people, records
     from bot.texts import STATUS_NAMES
 
-    person = await org.require_person(session, args.person)
+    person = await people.require_person(session, args.person)
     assert person.id is not None
-    change = await org.set_status(
+    change = await records.set_status(
         session=session,
         person=person,
         status=args.status,
         valid_from=args.valid_from,
-        actor=org.CLI,
+        actor=audit.CLI,
         now=ctx.now,
     )
     # Read back what is now in force that day, so the report is what took effect.
-    in_force = await org.status_on(session, person.id, args.valid_from)
+    in_force = await records.status_on(session, person.id, args.valid_from)
     if in_force != args.status:
         raise UserError(
             N_("The status of %(name)s did not change; nothing was saved."), name=person.full_name
@@ -395,16 +395,16 @@ async def _member_status(session: AsyncSession, args: argparse.Namespace, ctx: C
 
 
 async def _member_exempt(session: AsyncSession, args: argparse.Namespace, ctx: Context) -> None:
-    from bot.services import org
+    from bot.services import audit, people, records
 
-    person = await org.require_person(session, args.person)
-    change = await org.exempt(
+    person = await people.require_person(session, args.person)
+    change = await records.exempt(
         session=session,
         person=person,
         valid_from=args.valid_from,
         valid_to=args.valid_to,
         reason=args.reason,
-        actor=org.CLI,
+        actor=audit.CLI,
         now=ctx.now,
     )
     period = _period(ctx, change.row.valid_from, change.row.valid_to)
@@ -426,12 +426,12 @@ def _period(ctx: Context, start: date, end: date | None) -> str:
 
 
 async def _member_end(session: AsyncSession, args: argparse.Namespace, ctx: Context) -> None:
-    from bot.services import org
+    from bot.services import audit, people, records
     from storage.models import Cell
 
-    person = await org.require_person(session, args.person)
-    ended = await org.end_membership(
-        session=session, person=person, on=args.on, reason=args.reason, actor=org.CLI, now=ctx.now
+    person = await people.require_person(session, args.person)
+    ended = await records.end_membership(
+        session=session, person=person, on=args.on, reason=args.reason, actor=audit.CLI, now=ctx.now
     )
     for membership in ended:
         cell = await session.get(Cell, membership.cell_id)
@@ -453,13 +453,13 @@ async def _member_end(session: AsyncSession, args: argparse.Namespace, ctx: Cont
 
 async def _import(session: AsyncSession, args: argparse.Namespace, ctx: Context, kind: str) -> None:
     from bot.importing import ImportFileError
-    from bot.services import imports, org
+    from bot.services import audit, imports, units
 
-    cell = await org.require_cell(session, args.cell)
+    cell = await units.require_cell(session, args.cell)
     function = imports.import_members if kind == "members" else imports.import_households
     try:
         report = await function(
-            session=session, path=args.file, cell=cell, today=ctx.today, now=ctx.now, actor=org.CLI
+            session=session, path=args.file, cell=cell, today=ctx.today, now=ctx.now, actor=audit.CLI
         )
     except ImportFileError as error:
         raise UserError(N_("Nothing was imported: %(reason)s"), reason=error.render(ctx.gettext)) from None
@@ -495,13 +495,19 @@ async def _import_households(session: AsyncSession, args: argparse.Namespace, ct
 
 
 async def _announce(session: AsyncSession, args: argparse.Namespace, ctx: Context) -> None:
-    from bot.services import announcements, org
+    from bot.services import announcements, audit
 
     if args.cell and args.to != "members":
         raise UserError(N_("A cell announcement goes to its members; use --unit for secretaries."))
     scope = await _scope(session, args)
     created = await announcements.create(
-        session=session, text=args.text, audience=args.to, actor=org.CLI, now=ctx.now, day=ctx.today, **scope
+        session=session,
+        text=args.text,
+        audience=args.to,
+        actor=audit.CLI,
+        now=ctx.now,
+        day=ctx.today,
+        **scope,
     )
     assert created.id is not None
     result = await announcements.report(session=session, announcement_id=created.id)

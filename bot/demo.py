@@ -21,7 +21,7 @@ from bot.config import Config
 from bot.i18n import N_, translator
 from bot.runtime import Runtime
 from bot.serve import serve
-from bot.services import invites, org
+from bot.services import audit, invites
 from handlers.telegram.fake_bot_api import FakeBotAPI, TranscriptEntry
 from storage.models import Person
 
@@ -169,7 +169,7 @@ async def _set_up(runtime: Runtime, config: Config, demo: Demo, clock: Clock) ->
         assert world.imported is not None
         reports = list(world.imported)
         batch = await invites.for_cells(
-            session=session, cells=[cell, office], now=now, config=config, username=None, actor=org.CLI
+            session=session, cells=[cell, office], now=now, config=config, username=None, actor=audit.CLI
         )
         names = {p.id: p.full_name for p in (await session.exec(select(Person))).all()}
     if not demo.quiet:

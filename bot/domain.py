@@ -101,7 +101,7 @@ class Outcome:
     # answerCallbackQuery text); the pressed message stays as it is.
     answer: str | None = None
     refresh_menu: bool = False
-    # What the changes made touched (kind, key), for the runtime to reload at once (see org.TOUCHES).
+    # What the changes made touched (kind, key), for the runtime to reload at once (see audit.TOUCHES).
     touched: set[tuple[str, str]] = field(default_factory=set)
     # Something was queued in the outbox: senders should look now rather than at their next check.
     wake_delivery: bool = False

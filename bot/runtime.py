@@ -58,7 +58,7 @@ class Runtime:
             capabilities=self.capabilities,
         )
         self.menus = MenuSync(sessions=self.sessions, chat=self.chat, transports=self.transports)
-        # What reloads each kind of thing a change touched (see org.TOUCHES): only that, nothing else.
+        # What reloads each kind of thing a change touched (see audit.TOUCHES): only that, nothing else.
         self.watchers: dict[str, Watcher] = {
             "person": self._people_changed,
             "announcement": self._reports_changed,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services import imports, org
+from bot.services import audit, imports, people, roles, units
 from storage import repo
 from storage.models import Cell, ChatIdentity, Person, Unit
 from storage.vocabulary import OfficerRole
@@ -24,11 +24,11 @@ async def commune_with_cell(
     session: AsyncSession, now: datetime, commune: str, cell: str, *, parent: int | None = None
 ) -> tuple[Unit, Cell]:
     """A commune (under `parent`, if given) with one village cell in it."""
-    unit = await org.add_unit(
-        session=session, name=commune, parent_ref=str(parent) if parent else None, actor=org.CLI, now=now
+    unit = await units.add_unit(
+        session=session, name=commune, parent_ref=str(parent) if parent else None, actor=audit.CLI, now=now
     )
-    added = await org.add_cell(
-        session=session, name=cell, unit_ref=str(unit.id), kind="village", actor=org.CLI, now=now
+    added = await units.add_cell(
+        session=session, name=cell, unit_ref=str(unit.id), kind="village", actor=audit.CLI, now=now
     )
     return unit, added
 
@@ -50,39 +50,44 @@ class Thon3:
 
 async def thon3(session: AsyncSession, *, now: datetime, today: date) -> Thon3:
     """Chi bộ thôn 3 from the shipped samples, its commune's organiser, and the province above them."""
-    province = await org.add_unit(
-        session=session, name="Tỉnh Tuyên Quang", parent_ref=None, actor=org.CLI, now=now
+    province = await units.add_unit(
+        session=session, name="Tỉnh Tuyên Quang", parent_ref=None, actor=audit.CLI, now=now
     )
     commune, cell = await commune_with_cell(session, now, "Xã Thái Bình", "Chi bộ thôn 3", parent=province.id)
     members = await imports.import_members(
-        session=session, path=SAMPLES / "members_thon3.csv", cell=cell, today=today, now=now, actor=org.CLI
+        session=session, path=SAMPLES / "members_thon3.csv", cell=cell, today=today, now=now, actor=audit.CLI
     )
     households = await imports.import_households(
-        session=session, path=SAMPLES / "households_thon3.csv", cell=cell, today=today, now=now, actor=org.CLI
+        session=session,
+        path=SAMPLES / "households_thon3.csv",
+        cell=cell,
+        today=today,
+        now=now,
+        actor=audit.CLI,
     )
-    office = await org.add_cell(
+    office = await units.add_cell(
         session=session,
         name="Chi bộ cơ quan Đảng ủy xã",
         unit_ref=str(commune.id),
         kind="office",
-        actor=org.CLI,
+        actor=audit.CLI,
         now=now,
     )
-    organiser = await org.add_person(
+    organiser = await people.add_person(
         session=session,
         full_name="Đỗ Minh Tuấn",
         cell=office,
-        actor=org.CLI,
+        actor=audit.CLI,
         now=now,
         today=today,
         card_number="93.000001",
     )
-    await org.grant_role(
+    await roles.grant_role(
         session=session,
         person=organiser,
         role=OfficerRole.ORGANISER,
         unit=commune,
-        actor=org.CLI,
+        actor=audit.CLI,
         now=now,
         today=today,
     )

@@ -9,7 +9,7 @@ from bot.i18n import N_
 from storage.vocabulary import OfficerRole
 
 if TYPE_CHECKING:
-    from bot.services.org import MemberView
+    from bot.services.people import MemberView
 
 Gettext = Callable[[str], str]
 

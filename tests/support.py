@@ -17,7 +17,7 @@ from bot.domain import ChatRef, CommandInfo, Incoming, Reply, Sender
 from bot.ports import Capabilities
 from bot.runtime import Runtime
 from bot.serve import serve
-from bot.services import org
+from bot.services import audit, people, roles, units
 from handlers.telegram.fake_bot_api import FakeBotAPI
 from storage.db import Sessions
 from storage.models import ChatIdentity
@@ -51,8 +51,8 @@ async def seed(sessions: Sessions, clock: Clock, *, link: bool = True, platform:
     now = clock()
     s = Seed()
     async with sessions.begin() as session:
-        province = await org.add_unit(
-            session=session, name="Tỉnh Tuyên Quang", parent_ref=None, actor=org.CLI, now=now
+        province = await units.add_unit(
+            session=session, name="Tỉnh Tuyên Quang", parent_ref=None, actor=audit.CLI, now=now
         )
         commune, cell = await add_commune_with_cell(
             session, now, "Xã Thái Bình", "Chi bộ thôn 3", parent=province.id
@@ -72,11 +72,11 @@ async def seed(sessions: Sessions, clock: Clock, *, link: bool = True, platform:
             ("other_organiser", "Vũ Văn Hải", other_cell, None),
         ]
         for key, name, home, role in roster:
-            person = await org.add_person(
+            person = await people.add_person(
                 session=session,
                 full_name=name,
                 cell=home,
-                actor=org.CLI,
+                actor=audit.CLI,
                 now=now,
                 today=TODAY,
                 card_number=f"93.{len(s.people) + 1:06d}",
@@ -84,8 +84,14 @@ async def seed(sessions: Sessions, clock: Clock, *, link: bool = True, platform:
             assert person.id is not None
             s.people[key] = person.id
             if role:
-                await org.grant_role(
-                    session=session, person=person, role=role, cell=home, actor=org.CLI, now=now, today=TODAY
+                await roles.grant_role(
+                    session=session,
+                    person=person,
+                    role=role,
+                    cell=home,
+                    actor=audit.CLI,
+                    now=now,
+                    today=TODAY,
                 )
             if link:
                 session.add(
@@ -97,13 +103,13 @@ async def seed(sessions: Sessions, clock: Clock, *, link: bool = True, platform:
                     )
                 )
         for key, unit in (("organiser", commune), ("other_organiser", other)):
-            person = await org.require_person(session, str(s.people[key]))
-            await org.grant_role(
+            person = await people.require_person(session, str(s.people[key]))
+            await roles.grant_role(
                 session=session,
                 person=person,
                 role="organiser",
                 unit=unit,
-                actor=org.CLI,
+                actor=audit.CLI,
                 now=now,
                 today=TODAY,
             )

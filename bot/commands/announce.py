@@ -6,7 +6,7 @@ from bot import markup
 from bot.chat import Ctx, flow_button
 from bot.flows import Form, advance, finish
 from bot.i18n import N_
-from bot.services import announcements, org
+from bot.services import announcements, audit
 
 AUDIENCE_NAMES = {"members": N_("all members"), "secretaries": N_("secretaries and deputy secretaries")}
 
@@ -77,7 +77,7 @@ async def announce_step(ctx: Ctx, state: Form, answer: str) -> None:
         session=ctx.session,
         text=state.data["text"],
         audience=state.data["audience"],
-        actor=org.Actor(f"{ctx.chat.platform}:{ctx.user_id}", person.id),
+        actor=audit.Actor(f"{ctx.chat.platform}:{ctx.user_id}", person.id),
         now=ctx.now,
         day=ctx.today,
         cell=cell,

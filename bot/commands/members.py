@@ -8,7 +8,7 @@ from bot.errors import UserError
 from bot.flows import Form, advance, finish
 from bot.i18n import N_
 from bot.permissions import MANAGE_MEMBERS
-from bot.services import org
+from bot.services import people, records
 from bot.texts import STATUS_NAMES, member_line
 
 
@@ -21,7 +21,7 @@ async def members(ctx: Ctx) -> None:
     assert ctx.cell is not None and ctx.cell.id is not None
     gettext = ctx.gettext
     if not ctx.args:
-        views = await org.list_members(session=ctx.session, cell=ctx.cell, day=ctx.today)
+        views = await people.list_members(session=ctx.session, cell=ctx.cell, day=ctx.today)
         lines = [ctx._(N_("%(cell)s: %(count)s members"), cell=ctx.cell.name, count=len(views))]
         # Numbered as the choices are, so a typed number picks the member on any messenger.
         lines += [member_line(v, gettext, number) for number, v in enumerate(views, start=1)]
@@ -36,11 +36,11 @@ async def members(ctx: Ctx) -> None:
         return
     if not _can_manage(ctx):
         raise UserError(N_("Only the secretary can change members' records."))
-    view = await org.member_in(session=ctx.session, cell=ctx.cell, ref=ctx.args[0], day=ctx.today)
+    view = await people.member_in(session=ctx.session, cell=ctx.cell, ref=ctx.args[0], day=ctx.today)
     person = view.person
     action = ctx.args[1] if len(ctx.args) > 1 else None
     if action in STATUS_NAMES:
-        await org.set_status(
+        await records.set_status(
             session=ctx.session,
             person=person,
             status=action,
@@ -100,12 +100,12 @@ async def member_reason(ctx: Ctx, state: Form, answer: str) -> None:
         ctx.reply(ctx._(N_("Please write the reason, or send /cancel.")))
         return
     else:
-        answer = org.check_reason(answer)  # too long: explained, and the form waits for a shorter one
+        answer = records.check_reason(answer)  # too long: explained, and the form waits for a shorter one
     cell = ctx.cell
     assert cell is not None
     # Still a member of the cell today? Checked at every step, as the permission is.
     person = (
-        await org.member_in(session=ctx.session, cell=cell, ref=str(state.data["person"]), day=ctx.today)
+        await people.member_in(session=ctx.session, cell=cell, ref=str(state.data["person"]), day=ctx.today)
     ).person
     actor = ctx.actor
     if state.data["action"] == "end" and state.step == "reason":
@@ -126,7 +126,7 @@ async def member_reason(ctx: Ctx, state: Form, answer: str) -> None:
         return
     await finish(session=ctx.session, state=state)
     if state.data["action"] == "exempt":
-        await org.exempt(
+        await records.exempt(
             session=ctx.session,
             person=person,
             valid_from=ctx.today,
@@ -143,7 +143,7 @@ async def member_reason(ctx: Ctx, state: Form, answer: str) -> None:
             )
         )
     else:
-        await org.end_membership(
+        await records.end_membership(
             session=ctx.session,
             person=person,
             on=ctx.today,

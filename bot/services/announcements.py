@@ -15,8 +15,8 @@ from bot.domain import ChatRef
 from bot.errors import UserError
 from bot.i18n import N_
 from bot.names import sort_key
+from bot.services.audit import Actor, record_change
 from bot.services.delivery import Recipient, queue
-from bot.services.org import Actor, record_change
 from storage import repo
 from storage.models import Announcement, Cell, OutboxMessage, Person, RoleAssignment, Unit
 from storage.vocabulary import OfficerRole

@@ -1,7 +1,7 @@
 """A secretary lends their office to the deputy for some days; organisers may stop it.
 
 A delegation runs only while its giver is the sitting secretary (see repo.active_delegation), and
-ends with their office (org.end_delegations, called when the secretary is revoked or leaves).
+ends with their office (roles.end_delegations, called when the secretary is revoked or leaves).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import UserError
 from bot.i18n import N_
-from bot.services import org
+from bot.services import audit, roles
 from storage import repo
 from storage.ids import parse_id
 from storage.models import Cell, Delegation, Person
@@ -63,7 +63,7 @@ async def start(
     days: str,
     day: date,
     now: datetime,
-    actor: org.Actor,
+    actor: audit.Actor,
 ) -> Delegation:
     """Delegate the office to the deputy from `day` for `days` (as typed) days, replacing one running."""
     assert cell.id is not None and secretary.id is not None
@@ -84,7 +84,7 @@ async def start(
     )
     session.add(delegation)
     await session.flush()
-    await org.record_change(
+    await audit.record_change(
         session,
         actor=actor,
         now=now,
@@ -96,10 +96,12 @@ async def start(
     return delegation
 
 
-async def stop(*, session: AsyncSession, cell: Cell, day: date, now: datetime, actor: org.Actor) -> list[str]:
+async def stop(
+    *, session: AsyncSession, cell: Cell, day: date, now: datetime, actor: audit.Actor
+) -> list[str]:
     """End the cell's running delegations (audited); return the deputies' names."""
     assert cell.id is not None
-    ended = await org.end_delegations(
+    ended = await roles.end_delegations(
         session, person_id=None, cell_id=cell.id, day=day, now=now, actor=actor, why="stop"
     )
     if not ended:

@@ -10,7 +10,7 @@ from enum import StrEnum
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services.org import Actor, record_change
+from bot.services.audit import Actor, record_change
 from storage import repo
 from storage.models import ChatIdentity, InviteCode, Person
 

@@ -30,7 +30,7 @@ from bot.importing import (
     resolve_households,
 )
 from bot.names import name_key
-from bot.services import org
+from bot.services import audit, people, records, roles
 from storage import repo
 from storage.models import Cell, Household, HouseholdAssignment, Membership, Person
 
@@ -95,7 +95,7 @@ async def _namesakes(session: AsyncSession, row: MemberRow) -> list[Person]:
 
 
 async def import_members(
-    *, session: AsyncSession, path: Path, cell: Cell, today: date, now: datetime, actor: org.Actor
+    *, session: AsyncSession, path: Path, cell: Cell, today: date, now: datetime, actor: audit.Actor
 ) -> ImportReport:
     """Create or update the cell's members from a file; raise ImportRejected on any bad row."""
     table = read_table(path, "members")
@@ -119,7 +119,7 @@ async def import_members(
             created = True
             namesakes = await _namesakes(session, row)
             # What the file says holds on the day of the import; when it started is unknown.
-            person = await org.add_person(
+            person = await people.add_person(
                 session=session,
                 full_name=row.full_name,
                 cell=cell,
@@ -186,8 +186,8 @@ async def import_members(
                     )
                 )
                 changed = True
-            if await org.status_on(session, person.id, today) != row.status:
-                await org.set_status(
+            if await records.status_on(session, person.id, today) != row.status:
+                await records.set_status(
                     session=session,
                     person=person,
                     status=row.status,
@@ -199,7 +199,7 @@ async def import_members(
                 changed = True
             if changed:
                 await session.flush()
-                await org.record_change(
+                await audit.record_change(
                     session,
                     actor=actor,
                     now=now,
@@ -217,8 +217,8 @@ async def import_members(
         )
         if row.exempt_since is not None:
             assert person.id is not None
-            if await org.exempt_on(session, person.id, today) is None:
-                await org.exempt(
+            if await records.exempt_on(session, person.id, today) is None:
+                await records.exempt(
                     session=session,
                     person=person,
                     valid_from=row.exempt_since,
@@ -249,7 +249,7 @@ async def _ensure_role(
     *,
     today: date,
     now: datetime,
-    actor: org.Actor,
+    actor: audit.Actor,
 ) -> bool:
     """Make the person's officer role in this cell what the file says; True when something changed."""
     assert person.id is not None and cell.id is not None
@@ -263,7 +263,7 @@ async def _ensure_role(
         return False
     for assignment in current:
         if assignment.role != wanted:
-            await org.revoke_role(
+            await roles.revoke_role(
                 session=session,
                 person=person,
                 role=assignment.role,
@@ -274,7 +274,7 @@ async def _ensure_role(
             )
     if wanted and not any(a.role == wanted for a in current):
         try:  # the office's rules (one secretary at a time ...) are grant_role's, here as in chat
-            await org.grant_role(
+            await roles.grant_role(
                 session=session, person=person, role=wanted, cell=cell, actor=actor, now=now, today=today
             )
         except UserError as refused:
@@ -284,7 +284,7 @@ async def _ensure_role(
 
 
 async def import_households(
-    *, session: AsyncSession, path: Path, cell: Cell, today: date, now: datetime, actor: org.Actor
+    *, session: AsyncSession, path: Path, cell: Cell, today: date, now: datetime, actor: audit.Actor
 ) -> ImportReport:
     """Create or update the cell's households and who is responsible for each, keeping assignment history."""
     table = read_table(path, "households")
@@ -308,7 +308,7 @@ async def import_households(
         report.updated += changed and not created
         report.unchanged += not (created or changed)
     if report.created or report.updated:
-        await org.record_change(
+        await audit.record_change(
             session,
             actor=actor,
             now=now,

@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.config import Config
 from bot.i18n import N_
 from bot.names import sort_key
-from bot.services import identity, org
+from bot.services import audit, identity, units
 from storage import repo
 from storage.models import Cell, Person, Unit
 
@@ -46,7 +46,7 @@ async def for_cells(
     now: datetime,
     config: Config,
     username: str | None,
-    actor: org.Actor,
+    actor: audit.Actor,
 ) -> InviteBatch:
     """A valid code for every member of these cells who has not linked a chat account."""
     rows: list[InviteRow] = []
@@ -78,17 +78,17 @@ async def for_scope(
     now: datetime,
     config: Config,
     username: str | None,
-    actor: org.Actor,
+    actor: audit.Actor,
 ) -> InviteBatch:
     """Invites for a cell (by id or name) or for every cell of a unit and the units below it."""
     if cell_ref:
-        cells = [await org.require_cell(session, cell_ref)]
+        cells = [await units.require_cell(session, cell_ref)]
     else:
         assert unit_ref is not None
-        unit = await org.require_unit(session, unit_ref)
+        unit = await units.require_unit(session, unit_ref)
         assert unit.id is not None
-        units = await repo.unit_descendants(session=session, unit_id=unit.id)
-        cells = list(await repo.cells_in_units(session=session, unit_ids=units))
+        unit_ids = await repo.unit_descendants(session=session, unit_id=unit.id)
+        cells = list(await repo.cells_in_units(session=session, unit_ids=unit_ids))
     return await for_cells(
         session=session, cells=cells, now=now, config=config, username=username, actor=actor
     )
@@ -164,7 +164,7 @@ async def for_unit(
     now: datetime,
     config: Config,
     username: str | None,
-    actor: org.Actor,
+    actor: audit.Actor,
 ) -> InviteBatch:
     """A valid code for every member not linked yet, in every cell of the unit and the units below."""
     assert unit.id is not None

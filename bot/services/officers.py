@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import UserError
 from bot.i18n import N_
-from bot.services import org
+from bot.services import audit, roles
 from storage import repo
 from storage.ids import parse_id
 from storage.models import Cell, Person, RoleAssignment, Unit
@@ -76,21 +76,21 @@ async def grant(
     person_ref: str,
     day: date,
     now: datetime,
-    actor: org.Actor,
+    actor: audit.Actor,
 ) -> Person:
     """Give a member of the cell an office in it."""
     person_id = parse_id(person_ref)
     person = await session.get(Person, person_id) if person_id else None
     if person is None or person not in await members(session=session, cell=cell, day=day):
         raise UserError(N_("Only a member of the cell can hold an officer role in it."))
-    await org.grant_role(
+    await roles.grant_role(
         session=session, person=person, role=role, cell=cell, actor=actor, now=now, today=day
     )
     return person
 
 
 async def revoke(
-    *, session: AsyncSession, unit: Unit, assignment_ref: str, day: date, now: datetime, actor: org.Actor
+    *, session: AsyncSession, unit: Unit, assignment_ref: str, day: date, now: datetime, actor: audit.Actor
 ) -> tuple[Person, OfficerRole, Cell]:
     """End an office held in a cell of the unit."""
     assignment_id = parse_id(assignment_ref)
@@ -101,7 +101,7 @@ async def revoke(
     person = await session.get(Person, assignment.person_id)
     assert person is not None
     role = OfficerRole(assignment.role)
-    await org.revoke_role(
+    await roles.revoke_role(
         session=session, person=person, role=role, cell=cell, actor=actor, now=now, today=day
     )
     return person, role, cell

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import LANGUAGES
-from bot.services import org
+from bot.services import audit
 from storage.models import Person
 
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
@@ -24,13 +24,13 @@ def language_named(answer: str) -> str | None:
 
 
 async def set_language(
-    *, session: AsyncSession, person: Person, language: str, now: datetime, actor: org.Actor
+    *, session: AsyncSession, person: Person, language: str, now: datetime, actor: audit.Actor
 ) -> None:
     """Write to this person in `language` from now on (audited)."""
     before = person.language
     person.language = language
     await session.flush()
-    await org.record_change(
+    await audit.record_change(
         session,
         actor=actor,
         now=now,

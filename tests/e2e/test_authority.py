@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from bot.chat import EXPIRED, REVOKED
 from bot.clock import FakeClock
 from bot.config import Config
-from bot.services import org
+from bot.services import audit, people, roles, units
 from handlers.telegram.fake_bot_api import FakeBotAPI
 from storage import repo
 from storage.db import Sessions
@@ -32,11 +32,11 @@ pytestmark = pytest.mark.e2e
 async def revoke(sessions: Sessions, s: Seed, who: str, role: str, clock: FakeClock) -> None:
     """An organiser at the district office revokes a role (from the command line, say)."""
     async with sessions.begin() as session:
-        person = await org.require_person(session, str(s.people[who]))
-        cell = await org.require_cell(session, str(s.cell))
+        person = await people.require_person(session, str(s.people[who]))
+        cell = await units.require_cell(session, str(s.cell))
         today = clock().astimezone(org_tz()).date()
-        await org.revoke_role(
-            session=session, person=person, role=role, cell=cell, actor=org.CLI, now=clock(), today=today
+        await roles.revoke_role(
+            session=session, person=person, role=role, cell=cell, actor=audit.CLI, now=clock(), today=today
         )
 
 
@@ -177,14 +177,14 @@ async def test_a_secretary_who_is_also_the_deputy_cannot_delegate_to_themself(
     bot, s = seeded
     await revoke(bot.runtime.sessions, s, "deputy", "deputy_secretary", clock)
     async with bot.runtime.sessions.begin() as session:
-        person = await org.require_person(session, str(s.people["secretary"]))
-        cell = await org.require_cell(session, str(s.cell))
-        await org.grant_role(
+        person = await people.require_person(session, str(s.people["secretary"]))
+        cell = await units.require_cell(session, str(s.cell))
+        await roles.grant_role(
             session=session,
             person=person,
             role="deputy_secretary",
             cell=cell,
-            actor=org.CLI,
+            actor=audit.CLI,
             now=clock(),
             today=TODAY,
         )
@@ -208,11 +208,11 @@ async def test_revoking_the_secretary_ends_their_delegation_and_audits_it(
         [after] = await say(fake, deputy, f"/invite #{s.cell}")
         async with bot.runtime.sessions() as session:
             [row] = (await session.exec(select(Delegation))).all()
-            audit = (await session.exec(select(AuditLog).where(AuditLog.action == "delegation.end"))).all()
+            ended = (await session.exec(select(AuditLog).where(AuditLog.action == "delegation.end"))).all()
     assert "not available" not in str(before["text"])
     assert "not available" in str(after["text"])
     assert row.revoked_at is not None
-    assert [a.after for a in audit] == [{"because": "role.revoke"}]
+    assert [a.after for a in ended] == [{"because": "role.revoke"}]
 
 
 async def test_an_organiser_sees_and_stops_a_delegation_in_their_unit(
@@ -227,12 +227,12 @@ async def test_an_organiser_sees_and_stops_a_delegation_in_their_unit(
         [after] = await say(fake, s.tg("deputy"), f"/invite #{s.cell}")
         async with bot.runtime.sessions() as session:
             [row] = (await session.exec(select(Delegation))).all()
-            audit = (
+            logged = (
                 await session.exec(select(AuditLog).where(col(AuditLog.action) == "delegation.end"))
             ).all()
     assert "acts as secretary of Chi bộ thôn 3" in str(shown["text"])
     assert "has ended" in str(ended["text"])
-    assert row.revoked_at is not None and len(audit) == 1
+    assert row.revoked_at is not None and len(logged) == 1
     assert "not available" in str(after["text"])
 
 
@@ -253,31 +253,31 @@ async def lose_authority(bot: RunningBot, s: Seed, who: str, clock: FakeClock) -
     """Take away what let this person announce to the cell."""
     if who == "deputy":  # acting for the secretary: the organiser stops the delegation
         async with bot.runtime.sessions.begin() as session:
-            await org.end_delegations(
-                session, person_id=None, cell_id=s.cell, day=TODAY, now=clock(), actor=org.CLI, why="stop"
+            await roles.end_delegations(
+                session, person_id=None, cell_id=s.cell, day=TODAY, now=clock(), actor=audit.CLI, why="stop"
             )
         return
     async with bot.runtime.sessions.begin() as session:
-        person = await org.require_person(session, str(s.people[who]))
+        person = await people.require_person(session, str(s.people[who]))
         if who == "organiser":
-            unit = await org.require_unit(session, str(s.commune))
-            await org.revoke_role(
+            unit = await units.require_unit(session, str(s.commune))
+            await roles.revoke_role(
                 session=session,
                 person=person,
                 role="organiser",
                 unit=unit,
-                actor=org.CLI,
+                actor=audit.CLI,
                 now=clock(),
                 today=TODAY,
             )
         else:
-            cell = await org.require_cell(session, str(s.cell))
-            await org.revoke_role(
+            cell = await units.require_cell(session, str(s.cell))
+            await roles.revoke_role(
                 session=session,
                 person=person,
                 role="secretary",
                 cell=cell,
-                actor=org.CLI,
+                actor=audit.CLI,
                 now=clock(),
                 today=TODAY,
             )

@@ -10,7 +10,7 @@ from bot.chat import GREETING, NOT_TEXT
 from bot.clock import FakeClock
 from bot.config import Config
 from bot.i18n import translator
-from bot.services import org
+from bot.services import audit, people, records, units
 from handlers.telegram.fake_bot_api import MAX_CALLBACK_DATA_BYTES, QUERY_INVALID, FakeBotAPI
 from storage.models import ChatIdentity, Delegation, Exemption, FlowState, Person
 from tests.support import (
@@ -89,15 +89,15 @@ async def test_a_reason_too_long_for_the_record_is_refused_on_the_command_line_p
 
     bot, s = seeded
     async with bot.runtime.sessions.begin() as session:
-        person = await org.require_person(session, str(s.people["member"]))
+        person = await people.require_person(session, str(s.people["member"]))
         with pytest.raises(UserError):
-            await org.exempt(
+            await records.exempt(
                 session=session,
                 person=person,
                 valid_from=TODAY,
                 valid_to=None,
                 reason="x" * 501,
-                actor=org.CLI,
+                actor=audit.CLI,
                 now=clock(),
             )
     await bot.runtime.engine.dispose()
@@ -135,12 +135,12 @@ async def test_which_cell_buttons_fit_telegram_whatever_arguments_follow_the_com
     bot, s = seeded
     organiser = s.tg("organiser")
     async with bot.runtime.sessions.begin() as session:
-        await org.add_cell(
+        await units.add_cell(
             session=session,
             name="Chi bộ thôn 5",
             unit_ref=str(s.commune),
             kind="village",
-            actor=org.CLI,
+            actor=audit.CLI,
             now=clock(),
         )
     async with running_bot(config, clock, bot):

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.services import announcements, org
+from bot.services import announcements, audit
 from handlers.telegram.fake_bot_api import Call, FakeBotAPI
 from storage.db import make_engine, make_sessions
 from storage.models import Cell, ChatIdentity, Membership, MemberStatus, OutboxMessage, Person, Unit
@@ -66,7 +66,7 @@ async def _cell_of_500(url: str, fake: FakeBotAPI) -> None:
             )
             fake.add_user(10_000 + person.id, person.full_name)
         await announcements.create(
-            session=session, text=TEXT, audience="members", actor=org.CLI, now=now, day=TODAY, cell=cell
+            session=session, text=TEXT, audience="members", actor=audit.CLI, now=now, day=TODAY, cell=cell
         )
     await engine.dispose()
 

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import FakeClock
 from bot.config import Config, DeliveryConfig
 from bot.domain import ChatRef
-from bot.services import announcements, delivery, org
+from bot.services import announcements, audit, delivery, units
 from handlers.telegram.fake_bot_api import FakeBotAPI
 from storage.models import OutboxMessage
 from tests.support import TODAY, RunningBot, Seed, add_users, running_bot, seed
@@ -23,12 +23,12 @@ TEXT = "Thông báo: họp chi bộ tối thứ Năm."
 async def announce(bot: RunningBot, s: Seed, clock: FakeClock, text: str = TEXT) -> int:
     """Queue an announcement from the secretary to the whole cell; return its id."""
     async with bot.runtime.sessions.begin() as session:
-        cell = await org.require_cell(session, str(s.cell))
+        cell = await units.require_cell(session, str(s.cell))
         created = await announcements.create(
             session=session,
             text=text,
             audience="members",
-            actor=org.Actor("test", s.people["secretary"]),
+            actor=audit.Actor("test", s.people["secretary"]),
             now=clock(),
             day=TODAY,
             cell=cell,

@@ -257,7 +257,7 @@ def _menu(fake: FakeBotAPI, user: int) -> list[dict[str, str]]:
 async def test_a_role_changed_elsewhere_refreshes_only_that_persons_menu(
     config: Config, fake: FakeBotAPI, clock: FakeClock
 ) -> None:
-    from bot.services import org
+    from bot.services import audit, people, roles, units
 
     bot = RunningBot(config, clock)
     s = await seed(bot.runtime.sessions, clock)
@@ -268,14 +268,14 @@ async def test_a_role_changed_elsewhere_refreshes_only_that_persons_menu(
         )
         before = len(fake.calls("setMyCommands"))
         async with bot.runtime.sessions.begin() as session:  # as another process (the CLI) would
-            person = await org.require_person(session, str(s.people["member"]))
-            cell = await org.require_cell(session, str(s.cell))
-            await org.grant_role(
+            person = await people.require_person(session, str(s.people["member"]))
+            cell = await units.require_cell(session, str(s.cell))
+            await roles.grant_role(
                 session=session,
                 person=person,
                 role="committee_member",
                 cell=cell,
-                actor=org.CLI,
+                actor=audit.CLI,
                 now=clock(),
                 today=TODAY,
             )

@@ -7,7 +7,7 @@ from sqlmodel import col, select
 
 from bot.clock import FakeClock
 from bot.config import Config
-from bot.services import identity, org
+from bot.services import audit, identity, people, units
 from handlers.telegram.fake_bot_api import FakeBotAPI
 from storage.models import ChatIdentity
 from tests.support import TODAY, RunningBot, running_bot, seed
@@ -19,11 +19,13 @@ async def _invite_for_new_member(bot: RunningBot, clock: FakeClock) -> str:
     """Seed the organisation and one new member; return that member's invite code (before the bot starts)."""
     s = await seed(bot.runtime.sessions, clock)
     async with bot.runtime.sessions.begin() as session:
-        cell = await org.require_cell(session, str(s.cell))
-        person = await org.add_person(
-            session=session, full_name="Ma Thị Xuân", cell=cell, actor=org.CLI, now=clock(), today=TODAY
+        cell = await units.require_cell(session, str(s.cell))
+        person = await people.add_person(
+            session=session, full_name="Ma Thị Xuân", cell=cell, actor=audit.CLI, now=clock(), today=TODAY
         )
-        code = await identity.invite(session=session, person=person, now=clock(), valid_days=7, actor=org.CLI)
+        code = await identity.invite(
+            session=session, person=person, now=clock(), valid_days=7, actor=audit.CLI
+        )
     return code.code
 
 

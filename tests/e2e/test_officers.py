@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from bot.clock import FakeClock
 from bot.config import Config
-from bot.services import org
+from bot.services import audit, people, units
 from handlers.telegram.fake_bot_api import FakeBotAPI
 from storage import repo
 from storage.models import AuditLog, Exemption, MemberStatus, OutboxMessage, RoleAssignment
@@ -104,10 +104,10 @@ async def test_invite_sends_the_codes_privately_as_text_and_csv(
 ) -> None:
     bot, s = seeded
     async with bot.runtime.sessions.begin() as session:
-        cell = await org.require_cell(session, str(s.cell))
+        cell = await units.require_cell(session, str(s.cell))
         for name in ("Ma Thị Xuân", "Hoàng Văn Dũng"):
-            await org.add_person(
-                session=session, full_name=name, cell=cell, actor=org.CLI, now=clock(), today=TODAY
+            await people.add_person(
+                session=session, full_name=name, cell=cell, actor=audit.CLI, now=clock(), today=TODAY
             )
     async with running_bot(config, clock, bot):
         listing = await say(fake, s.tg("secretary"), "/invite")
@@ -208,9 +208,9 @@ async def test_an_organiser_gets_the_invites_of_the_whole_unit_and_no_other(
     bot, s = seeded
     async with bot.runtime.sessions.begin() as session:
         for cell_id, name in ((s.cell, "Ma Thị Xuân"), (s.other_cell, "Lò Văn Páo")):
-            cell = await org.require_cell(session, str(cell_id))
-            await org.add_person(
-                session=session, full_name=name, cell=cell, actor=org.CLI, now=clock(), today=TODAY
+            cell = await units.require_cell(session, str(cell_id))
+            await people.add_person(
+                session=session, full_name=name, cell=cell, actor=audit.CLI, now=clock(), today=TODAY
             )
     async with running_bot(config, clock, bot):
         await say(fake, s.tg("organiser"), "/invite_unit")
@@ -249,12 +249,12 @@ async def test_a_cell_cannot_be_given_a_time_zone_that_does_not_exist(
         async with make_sessions(engine).begin() as session:
             unit, _ = await add_commune_with_cell(session, clock(), "Xã Thái Bình", "Chi bộ thôn 3")
             with pytest.raises(UserError):
-                await org.add_cell(
+                await units.add_cell(
                     session=session,
                     name="Chi bộ 9",
                     unit_ref=str(unit.id),
                     kind="village",
-                    actor=org.CLI,
+                    actor=audit.CLI,
                     now=clock(),
                     timezone="Mars/Olympus",
                 )

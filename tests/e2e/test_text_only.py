@@ -10,7 +10,7 @@ from sqlmodel import select
 from bot.clock import FakeClock
 from bot.config import Config
 from bot.runtime import Runtime
-from bot.services import org
+from bot.services import audit, people, units
 from storage.models import Announcement, Delegation, Exemption, Person, RoleAssignment
 from tests.support import TODAY, Seed, TextChat, TextTransport, seed
 
@@ -65,8 +65,8 @@ async def test_a_secretary_ends_a_membership_by_typing(world: tuple[TextChat, Se
     [done] = await chat.say(boss, "1")
     assert "is no longer a member" in done
     async with runtime.sessions() as session:
-        members = await org.list_members(
-            session=session, cell=await org.require_cell(session, str(s.cell)), day=TODAY
+        members = await people.list_members(
+            session=session, cell=await units.require_cell(session, str(s.cell)), day=TODAY
         )
     assert s.people["member"] not in {v.person.id for v in members}
 
@@ -112,12 +112,12 @@ async def test_which_cell_is_answered_by_typing(
 ) -> None:
     chat, s, runtime = world
     async with runtime.sessions.begin() as session:
-        await org.add_cell(
+        await units.add_cell(
             session=session,
             name="Chi bộ thôn 5",
             unit_ref=str(s.commune),
             kind="village",
-            actor=org.CLI,
+            actor=audit.CLI,
             now=clock(),
         )
     [question] = await chat.say(s.tg("organiser"), "/unreachable")
@@ -157,12 +157,12 @@ async def test_invites_come_as_text_on_a_messenger_without_files(
 ) -> None:
     chat, s, runtime = world
     async with runtime.sessions.begin() as session:
-        cell = await org.require_cell(session, str(s.cell))
-        await org.add_person(
+        cell = await units.require_cell(session, str(s.cell))
+        await people.add_person(
             session=session,
             full_name="Ma Thị Xuân",
             cell=cell,
-            actor=org.CLI,
+            actor=audit.CLI,
             now=runtime.clock(),
             today=TODAY,
         )

@@ -65,16 +65,16 @@ async def test_typing_send_at_the_preview_sends_the_announcement(
 async def test_typing_which_cell_picks_the_cell(
     config: Config, fake: FakeBotAPI, clock: FakeClock, seeded: tuple[RunningBot, Seed]
 ) -> None:
-    from bot.services import org
+    from bot.services import audit, units
 
     bot, s = seeded
     async with bot.runtime.sessions.begin() as session:
-        await org.add_cell(
+        await units.add_cell(
             session=session,
             name="Chi bộ thôn 5",
             unit_ref=str(s.commune),
             kind="village",
-            actor=org.CLI,
+            actor=audit.CLI,
             now=clock(),
         )
     async with running_bot(config, clock, bot):

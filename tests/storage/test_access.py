@@ -9,7 +9,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.permissions import BY_NAME, Role
-from bot.services import access, org
+from bot.services import access, audit, people, roles, units
 from storage.db import Sessions, make_engine, make_sessions
 from storage.models import Cell, Delegation, Membership, Unit
 from tests.support import TODAY, Seed, seed
@@ -23,7 +23,7 @@ async def world(database_url: str, clock: FakeClock) -> AsyncIterator[tuple[Sess
     await engine.dispose()
 
 
-async def roles(sessions: Sessions, person: int, cell_id: int, day=TODAY) -> set[Role]:  # noqa: ANN001
+async def roles_of(sessions: Sessions, person: int, cell_id: int, day=TODAY) -> set[Role]:  # noqa: ANN001
     async with sessions() as session:
         cell = await session.get(Cell, cell_id)
         assert cell is not None
@@ -35,20 +35,22 @@ async def test_an_organiser_of_the_province_organises_every_cell_below_it(
 ) -> None:
     sessions, s = world
     async with sessions.begin() as session:
-        person = await org.require_person(session, str(s.people["other_member"]))
+        person = await people.require_person(session, str(s.people["other_member"]))
         province = await session.get(Unit, s.province)
-        await org.grant_role(
+        await roles.grant_role(
             session=session,
             person=person,
             role="organiser",
             unit=province,
-            actor=org.CLI,
+            actor=audit.CLI,
             now=clock(),
             today=TODAY,
         )
-    assert Role.ORGANISER in await roles(sessions, s.people["other_member"], s.cell)
-    assert Role.ORGANISER in await roles(sessions, s.people["other_member"], s.other_cell)
-    assert Role.ORGANISER not in await roles(sessions, s.people["organiser"], s.other_cell), "a sibling unit"
+    assert Role.ORGANISER in await roles_of(sessions, s.people["other_member"], s.cell)
+    assert Role.ORGANISER in await roles_of(sessions, s.people["other_member"], s.other_cell)
+    assert Role.ORGANISER not in await roles_of(sessions, s.people["organiser"], s.other_cell), (
+        "a sibling unit"
+    )
 
 
 async def test_a_delegation_makes_the_deputy_secretary_only_between_its_dates(
@@ -67,11 +69,11 @@ async def test_a_delegation_makes_the_deputy_secretary_only_between_its_dates(
             )
         )
     deputy = s.people["deputy"]
-    assert Role.ACTING_SECRETARY not in await roles(sessions, deputy, s.cell, TODAY)
-    assert Role.ACTING_SECRETARY in await roles(sessions, deputy, s.cell, TODAY + timedelta(days=1))
-    assert Role.ACTING_SECRETARY in await roles(sessions, deputy, s.cell, TODAY + timedelta(days=3))
-    assert Role.ACTING_SECRETARY not in await roles(sessions, deputy, s.cell, TODAY + timedelta(days=4))
-    assert Role.SECRETARY not in await roles(sessions, deputy, s.cell, TODAY + timedelta(days=1)), (
+    assert Role.ACTING_SECRETARY not in await roles_of(sessions, deputy, s.cell, TODAY)
+    assert Role.ACTING_SECRETARY in await roles_of(sessions, deputy, s.cell, TODAY + timedelta(days=1))
+    assert Role.ACTING_SECRETARY in await roles_of(sessions, deputy, s.cell, TODAY + timedelta(days=3))
+    assert Role.ACTING_SECRETARY not in await roles_of(sessions, deputy, s.cell, TODAY + timedelta(days=4))
+    assert Role.SECRETARY not in await roles_of(sessions, deputy, s.cell, TODAY + timedelta(days=1)), (
         "acting is not holding the office: only the secretary delegates"
     )
 
@@ -80,19 +82,21 @@ async def test_a_revoked_role_stops_the_same_day(world: tuple[Sessions, Seed], c
     sessions, s = world
     later = TODAY + timedelta(days=30)
     async with sessions.begin() as session:
-        person = await org.require_person(session, str(s.people["committee"]))
-        cell = await org.require_cell(session, str(s.cell))
-        await org.revoke_role(
+        person = await people.require_person(session, str(s.people["committee"]))
+        cell = await units.require_cell(session, str(s.cell))
+        await roles.revoke_role(
             session=session,
             person=person,
             role="committee_member",
             cell=cell,
-            actor=org.CLI,
+            actor=audit.CLI,
             now=clock(),
             today=later,
         )
-    assert Role.COMMITTEE in await roles(sessions, s.people["committee"], s.cell, later - timedelta(days=1))
-    assert await roles(sessions, s.people["committee"], s.cell, later) == {Role.MEMBER}
+    assert Role.COMMITTEE in await roles_of(
+        sessions, s.people["committee"], s.cell, later - timedelta(days=1)
+    )
+    assert await roles_of(sessions, s.people["committee"], s.cell, later) == {Role.MEMBER}
 
 
 async def test_a_residence_tie_makes_a_213_member_a_member_of_the_village_cell(
@@ -103,5 +107,5 @@ async def test_a_residence_tie_makes_a_213_member_a_member_of_the_village_cell(
         session.add(
             Membership(person_id=s.people["other_member"], cell_id=s.cell, kind="residence", valid_from=TODAY)
         )
-    assert await roles(sessions, s.people["other_member"], s.cell) == {Role.MEMBER}
+    assert await roles_of(sessions, s.people["other_member"], s.cell) == {Role.MEMBER}
     assert not (BY_NAME["members"].roles & {Role.MEMBER}), "a plain member still cannot list the cell"

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from bot.services import imports, org
+from bot.services import audit, imports, people
 from storage import repo
 from storage.db import Sessions, make_engine, make_sessions
 from storage.models import (
@@ -124,7 +124,7 @@ async def import_members(
 ) -> imports.ImportReport:
     async with sessions.begin() as session:
         return await imports.import_members(
-            session=session, path=path, cell=cell, today=today, now=NOW, actor=org.CLI
+            session=session, path=path, cell=cell, today=today, now=NOW, actor=audit.CLI
         )
 
 
@@ -133,7 +133,7 @@ async def import_households(
 ) -> imports.ImportReport:
     async with sessions.begin() as session:
         return await imports.import_households(
-            session=session, path=path, cell=cell, today=today, now=NOW, actor=org.CLI
+            session=session, path=path, cell=cell, today=today, now=NOW, actor=audit.CLI
         )
 
 
@@ -228,8 +228,8 @@ async def test_a_members_file_with_english_headers_imports(
         "0912345678",
     )
     async with sessions() as session:
-        roles = await repo.active_roles(session=session, person_id=person.id or 0, day=TODAY)
-    assert [r.role for r in roles] == ["secretary"]
+        held = await repo.active_roles(session=session, person_id=person.id or 0, day=TODAY)
+    assert [r.role for r in held] == ["secretary"]
 
 
 async def test_a_households_file_with_english_headers_imports(
@@ -320,11 +320,11 @@ async def test_a_member_of_another_cell_in_the_file_is_a_row_error(
     sessions: Sessions, cells: Cells, tmp_path: Path
 ) -> None:
     async with sessions.begin() as session:
-        await org.add_person(
+        await people.add_person(
             session=session,
             full_name="Trần Văn Cư",
             cell=cells.other,
-            actor=org.CLI,
+            actor=audit.CLI,
             now=NOW,
             today=TODAY - timedelta(days=30),
             card_number="93.012347",
@@ -453,7 +453,7 @@ async def test_the_members_file_records_the_exempt_members_exemption(
 async def test_the_members_file_records_probationary_members(sessions: Sessions, cells: Cells) -> None:
     await import_members(sessions, MEMBERS_SAMPLE, cells.cell)
     async with sessions() as session:
-        views = await org.list_members(session=session, cell=cells.cell, day=TODAY)
+        views = await people.list_members(session=session, cell=cells.cell, day=TODAY)
     assert sorted(v.person.full_name for v in views if v.status == "probationary") == [
         "Hoàng Thị Yến",
         "Ma Đức Thịnh",

@@ -115,25 +115,25 @@ async def test_a_claim_takes_exactly_as_many_rows_as_asked(database_url: str, cl
 async def test_only_changes_to_what_people_may_do_are_recorded_and_they_name_whom(
     database_url: str, clock: FakeClock
 ) -> None:
-    from bot.services import identity, org
+    from bot.services import audit, identity, people, roles
     from storage import repo
     from tests.support import TODAY, add_commune_with_cell
 
     runtime = Runtime(Config.model_validate({"database": {"url": database_url}}), clock=clock)
     async with runtime.sessions.begin() as session:
         _, cell = await add_commune_with_cell(session, clock(), "Xã Thái Bình", "Chi bộ thôn 3")
-        person = await org.add_person(
-            session=session, full_name="Hoàng Văn Thắng", cell=cell, actor=org.CLI, now=clock(), today=TODAY
+        person = await people.add_person(
+            session=session, full_name="Hoàng Văn Thắng", cell=cell, actor=audit.CLI, now=clock(), today=TODAY
         )
         before = await repo.last_change_id(session=session)
-        await identity.invite(session=session, person=person, now=clock(), valid_days=7, actor=org.CLI)
+        await identity.invite(session=session, person=person, now=clock(), valid_days=7, actor=audit.CLI)
         after_invite = await repo.changes_after(session=session, change_id=before)
-        await org.grant_role(
+        await roles.grant_role(
             session=session,
             person=person,
             role="secretary",
             cell=cell,
-            actor=org.CLI,
+            actor=audit.CLI,
             now=clock(),
             today=TODAY,
         )

@@ -1,4 +1,4 @@
-"""A member's record over time (bot.services.org): imported facts with an unknown start, dated changes
+"""A member's record over time (bot.services.records): imported facts with an unknown start, dated changes
 before the import day, overlapping exemptions, list order and finding cells by name; on both engines."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from bot.errors import UserError
 from bot.i18n import translator
-from bot.services import imports, org
+from bot.services import audit, imports, people, records, units
 from storage import repo
 from storage.db import Sessions, make_engine, make_sessions
 from storage.models import Cell, Exemption, Membership, MemberStatus, Person, RoleAssignment
@@ -47,7 +47,7 @@ async def imported(database_url: str) -> AsyncIterator[Imported]:
             cell=cell,
             today=IMPORT_DAY,
             now=NOW,
-            actor=org.CLI,
+            actor=audit.CLI,
         )
     try:
         yield Imported(sessions, cell)
@@ -76,11 +76,11 @@ async def test_an_imported_membership_and_status_have_an_unknown_start(imported:
 
 async def test_a_person_added_by_hand_has_a_known_start(imported: Imported) -> None:
     async with imported.sessions.begin() as session:
-        added = await org.add_person(
+        added = await people.add_person(
             session=session,
             full_name="Lò Văn Mới",
             cell=imported.cell,
-            actor=org.CLI,
+            actor=audit.CLI,
             now=NOW,
             today=IMPORT_DAY,
         )
@@ -95,38 +95,38 @@ async def test_a_status_dated_before_the_import_day_takes_effect(imported: Impor
     member = await person(imported.sessions, PROBATIONARY)
     assert member.id is not None
     async with imported.sessions.begin() as session:
-        change = await org.set_status(
+        change = await records.set_status(
             session=session,
             person=member,
             status="official",
             valid_from=date(2026, 11, 1),
-            actor=org.CLI,
+            actor=audit.CLI,
             now=NOW,
         )
     assert (change.until, change.then, change.superseded) == (None, None, (IMPORT_DAY,))
     async with imported.sessions() as session:
         for day in (date(2026, 11, 1), IMPORT_DAY, date(2027, 1, 1)):
-            assert await org.status_on(session, member.id, day) == "official"
+            assert await records.status_on(session, member.id, day) == "official"
 
 
 async def test_a_status_before_a_later_dated_change_lasts_until_the_day_before_it(imported: Imported) -> None:
     member = await person(imported.sessions, PROBATIONARY)
     async with imported.sessions.begin() as session:
-        await org.set_status(
+        await records.set_status(
             session=session,
             person=member,
             status="official",
             valid_from=date(2026, 12, 15),
-            actor=org.CLI,
+            actor=audit.CLI,
             now=NOW,
         )
     async with imported.sessions.begin() as session:
-        change = await org.set_status(
+        change = await records.set_status(
             session=session,
             person=member,
             status="probationary",
             valid_from=date(2026, 11, 1),
-            actor=org.CLI,
+            actor=audit.CLI,
             now=NOW,
         )
     assert (change.until, change.then) == (date(2026, 12, 14), "official")
@@ -138,17 +138,17 @@ async def test_a_dated_status_after_the_import_day_keeps_the_imported_one_before
     member = await person(imported.sessions, PROBATIONARY)
     assert member.id is not None
     async with imported.sessions.begin() as session:
-        change = await org.set_status(
+        change = await records.set_status(
             session=session,
             person=member,
             status="official",
             valid_from=date(2026, 12, 1),
-            actor=org.CLI,
+            actor=audit.CLI,
             now=NOW,
         )
         assert change.superseded == ()
-        assert await org.status_on(session, member.id, IMPORT_DAY) == "probationary"
-        assert await org.status_on(session, member.id, date(2026, 12, 1)) == "official"
+        assert await records.status_on(session, member.id, IMPORT_DAY) == "probationary"
+        assert await records.status_on(session, member.id, date(2026, 12, 1)) == "official"
 
 
 # --- end of membership ------------------------------------------------------------------------------
@@ -158,12 +158,12 @@ async def test_ending_a_membership_before_the_import_day_ends_it_the_day_before(
     secretary = await person(imported.sessions, SECRETARY)
     assert secretary.id is not None
     async with imported.sessions.begin() as session:
-        ended = await org.end_membership(
+        ended = await records.end_membership(
             session=session,
             person=secretary,
             on=date(2026, 11, 20),
             reason="Chuyển đi",
-            actor=org.CLI,
+            actor=audit.CLI,
             now=NOW,
         )
     assert [(m.valid_from, m.valid_to) for m in ended] == [(date(2026, 11, 19), date(2026, 11, 19))]
@@ -176,22 +176,22 @@ async def test_ending_a_membership_before_the_import_day_ends_it_the_day_before(
 
 async def test_ending_a_membership_before_a_known_start_is_refused(imported: Imported) -> None:
     async with imported.sessions.begin() as session:
-        added = await org.add_person(
+        added = await people.add_person(
             session=session,
             full_name="Lò Văn Mới",
             cell=imported.cell,
-            actor=org.CLI,
+            actor=audit.CLI,
             now=NOW,
             today=IMPORT_DAY,
         )
     with pytest.raises(UserError) as error:
         async with imported.sessions.begin() as session:
-            await org.end_membership(
+            await records.end_membership(
                 session=session,
                 person=added,
                 on=date(2026, 11, 20),
                 reason="Chuyển đi",
-                actor=org.CLI,
+                actor=audit.CLI,
                 now=NOW,
             )
     assert error.value.render(english) == "Lò Văn Mới is not a member of any cell on 20/11/2026."
@@ -200,8 +200,8 @@ async def test_ending_a_membership_before_a_known_start_is_refused(imported: Imp
 async def test_ending_a_membership_after_the_import_day_keeps_the_days_before(imported: Imported) -> None:
     member = await person(imported.sessions, PROBATIONARY)
     async with imported.sessions.begin() as session:
-        ended = await org.end_membership(
-            session=session, person=member, on=date(2026, 12, 5), reason="Chuyển đi", actor=org.CLI, now=NOW
+        ended = await records.end_membership(
+            session=session, person=member, on=date(2026, 12, 5), reason="Chuyển đi", actor=audit.CLI, now=NOW
         )
     assert [(m.valid_from, m.valid_to) for m in ended] == [(IMPORT_DAY, date(2026, 12, 4))]
 
@@ -219,10 +219,16 @@ async def exemptions(sessions: Sessions, who: Person) -> list[tuple[date, date |
 
 async def exempt(
     sessions: Sessions, who: Person, start: date, end: date | None, reason: str
-) -> org.ExemptionChange:
+) -> records.ExemptionChange:
     async with sessions.begin() as session:
-        return await org.exempt(
-            session=session, person=who, valid_from=start, valid_to=end, reason=reason, actor=org.CLI, now=NOW
+        return await records.exempt(
+            session=session,
+            person=who,
+            valid_from=start,
+            valid_to=end,
+            reason=reason,
+            actor=audit.CLI,
+            now=NOW,
         )
 
 
@@ -258,7 +264,7 @@ async def test_exemptions_that_do_not_overlap_are_both_kept(imported: Imported) 
 
 async def test_the_member_list_is_in_vietnamese_order_by_given_name(imported: Imported) -> None:
     async with imported.sessions() as session:
-        views = await org.list_members(session=session, cell=imported.cell, day=IMPORT_DAY)
+        views = await people.list_members(session=session, cell=imported.cell, day=IMPORT_DAY)
     given = [v.person.full_name.split()[-1] for v in views]
     assert given[:4] == ["Ánh", "Bình", "Cường", "Hà"]
     assert given[-3:] == ["Trường", "Tuấn", "Yến"]
@@ -276,21 +282,21 @@ async def test_the_member_list_is_in_vietnamese_order_by_given_name(imported: Im
 )
 async def test_a_cell_is_found_however_its_name_is_typed(imported: Imported, typed: str) -> None:
     async with imported.sessions() as session:
-        assert (await org.require_cell(session, typed)).id == imported.cell.id
+        assert (await units.require_cell(session, typed)).id == imported.cell.id
 
 
 async def test_a_unit_is_found_without_diacritics(imported: Imported) -> None:
     async with imported.sessions() as session:
-        assert (await org.require_unit(session, "xa thai binh")).name == "Xã Thái Bình"
+        assert (await units.require_unit(session, "xa thai binh")).name == "Xã Thái Bình"
 
 
 async def test_a_cell_name_that_matches_none_suggests_the_closest(imported: Imported) -> None:
     async with imported.sessions() as session:
         with pytest.raises(UserError) as error:
-            await org.require_cell(session, "Chi bộ thôn 33")
+            await units.require_cell(session, "Chi bộ thôn 33")
     assert error.value.render(english) == "No cell Chi bộ thôn 33. Did you mean: Chi bộ thôn 3?"
 
 
 async def test_a_cell_id_may_be_written_with_a_hash(imported: Imported) -> None:
     async with imported.sessions() as session:
-        assert (await org.require_cell(session, f"#{imported.cell.id}")).id == imported.cell.id
+        assert (await units.require_cell(session, f"#{imported.cell.id}")).id == imported.cell.id

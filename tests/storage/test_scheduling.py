@@ -10,7 +10,7 @@ from bot.clock import FakeClock
 from bot.config import Config
 from bot.domain import ChatRef
 from bot.runtime import REPORT_EVERY, Runtime, report_due, report_job
-from bot.services import announcements, org
+from bot.services import announcements, audit, people
 from tests.support import TODAY, add_commune_with_cell
 
 T0 = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
@@ -54,14 +54,14 @@ async def test_jobs_are_scheduled_replaced_and_cancelled_by_id(database_url: str
 async def _announce_with_report(runtime: Runtime, clock: FakeClock) -> int:
     async with runtime.sessions.begin() as session:
         _, cell = await add_commune_with_cell(session, clock(), "Xã Thái Bình", "Chi bộ thôn 3")
-        await org.add_person(
-            session=session, full_name="Hoàng Văn Thắng", cell=cell, actor=org.CLI, now=clock(), today=TODAY
+        await people.add_person(
+            session=session, full_name="Hoàng Văn Thắng", cell=cell, actor=audit.CLI, now=clock(), today=TODAY
         )
         created = await announcements.create(
             session=session,
             text="Họp chi bộ",
             audience="members",
-            actor=org.CLI,
+            actor=audit.CLI,
             now=clock(),
             day=TODAY,
             cell=cell,

@@ -14,7 +14,7 @@ from sqlalchemy import func, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from bot.services import org
+from bot.services import audit, people
 from storage import migrate, repo
 from storage.db import Sessions, make_engine, make_sessions
 from storage.models import Cell, Membership, OutboxMessage, Person, RoleAssignment, Unit
@@ -46,11 +46,11 @@ async def make_org(sessions: Sessions) -> Org:
     """A unit with one cell and one member in it, committed."""
     async with sessions.begin() as session:
         unit, cell = await add_commune_with_cell(session, NOW, "Xã Thái Bình", "Chi bộ thôn 3")
-        person = await org.add_person(
+        person = await people.add_person(
             session=session,
             full_name="Hoàng Văn Thắng",
             cell=cell,
-            actor=org.CLI,
+            actor=audit.CLI,
             now=NOW,
             today=TODAY,
             card_number="93.097948",
