@@ -7,8 +7,11 @@ import json
 import logging
 
 from bot.chat import ChatCore
-from bot.domain import ChatRef
+from bot.domain import ChatRef, CommandInfo
+from bot.i18n import translator
+from bot.permissions import Role
 from bot.ports import DeliveryError, Transport
+from bot.services import access
 from storage import repo
 from storage.db import Sessions
 
@@ -23,14 +26,26 @@ class MenuSync:
         self.chat = chat
         self.transports = transports
 
+    async def menu(self, *, platform: str, external_id: str, language_code: str | None) -> list[CommandInfo]:
+        """The commands to show this account, in its language, from the permission table."""
+        async with self.sessions() as session:
+            identity = await repo.get_identity(session=session, platform=platform, external_id=external_id)
+            if identity is None:
+                return []
+            lang = await self.chat.language_in(session, platform, external_id, language_code)
+            roles = await access.roles_anywhere(
+                session=session, person_id=identity.person_id, day=self.chat.today(self.chat.clock())
+            )
+            roles.add(Role.MEMBER)
+            gettext = translator(lang).gettext
+            return [CommandInfo(c.name, gettext(c.description)) for c in access.commands_for(roles)]
+
     async def refresh(self, *, platform: str, external_id: str, language_code: str | None = None) -> bool:
         """Publish this account's menu if it changed; True when something was sent."""
         transport = self.transports.get(platform)
         if transport is None or not transport.capabilities.command_menu:
             return False
-        _, commands = await self.chat.menu_for(
-            platform=platform, external_id=external_id, language_code=language_code
-        )
+        commands = await self.menu(platform=platform, external_id=external_id, language_code=language_code)
         digest = hashlib.sha256(json.dumps([(c.name, c.description) for c in commands]).encode()).hexdigest()[
             :16
         ]

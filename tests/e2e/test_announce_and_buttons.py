@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot import chat as chat_module
 from bot.chat import STALE
 from bot.clock import FakeClock
 from bot.config import Config
 from bot.domain import Outcome
+from bot.i18n import translator
 from handlers.telegram.fake_bot_api import NOT_MODIFIED, FakeBotAPI
 from storage.models import Announcement, OutboxMessage, Person
 from tests.e2e.test_announcements import announced, thon3
@@ -54,7 +54,7 @@ async def test_a_second_tap_on_send_changes_nothing_and_queues_the_announcement_
             rows = (await session.exec(select(Announcement))).all()
     assert len(rows) == 1 and len(announced(fake)) == 17
     assert "đã gửi 17," in str(report["text"]), "the live report was not replaced"
-    assert answers(fake) == [chat_module.translator("vi").gettext(STALE)]
+    assert answers(fake) == [translator("vi").gettext(STALE)]
 
 
 async def test_a_second_tap_on_a_language_choice_changes_nothing(
@@ -67,7 +67,7 @@ async def test_a_second_tap_on_a_language_choice_changes_nothing(
         done = await press(fake, member, question, "Tiếng Việt")
         second = await press_for_answer(fake, member, question, "Tiếng Việt")
         assert fake.sent(member)[0] == done, "the success message stays"
-    assert second == chat_module.translator("vi").gettext(STALE)
+    assert second == translator("vi").gettext(STALE)
 
 
 async def test_the_bot_never_sends_an_edit_that_changes_nothing(

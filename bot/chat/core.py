@@ -1,224 +1,43 @@
 """The conversation core: turns one Incoming into replies, whatever the messenger.
 
 It dedupes updates, finds the person, picks their language, routes commands, choices and form input,
-and asks the permission table before any command runs and again at every step of a form. Messenger
-edges only translate.
+and has bot.chat.authority check the permission table before any command runs and again at every step
+of a form. Messenger edges only translate.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import choices, flows, markup, scopes
-from bot.choices import COMMAND_PREFIX, FORM_PREFIX
+from bot import choices, flows, markup
+from bot.chat.authority import authorise, reauthorise
+from bot.chat.context import EXPIRED, FOREIGN, GREETING, NOT_TEXT, NOT_UNDERSTOOD, POINTER, STALE, Ctx
+from bot.chat.registry import Registry
+from bot.choices import COMMAND_PREFIX
 from bot.clock import Clock
 from bot.config import Config
-from bot.domain import Button, ChatRef, CommandInfo, Document, Incoming, Outcome, Reply
+from bot.domain import ChatRef, Incoming, Outcome, Reply
 from bot.errors import UserError
 from bot.i18n import N_, pick_language, translator
-from bot.permissions import COMMANDS, Command, Role, Scope, allowed
 from bot.ports import Capabilities
 from bot.present import FULL, present
-from bot.services import access
-from bot.services.audit import TOUCHED, Actor
-from bot.services.units import cell_today
+from bot.services.audit import TOUCHED
 from storage import repo
 from storage.db import Sessions
-from storage.ids import parse_id
-from storage.models import Cell, FlowState, Person, ProcessedUpdate, Unit
+from storage.models import FlowState, ProcessedUpdate
 
 log = logging.getLogger(__name__)
 
-GREETING = N_(
-    "Hello! I am chibo, an automated assistant that helps party cells run their monthly "
-    "meetings: attendance, contributions and household visits.\n"
-    "I only work for members whose cell has set them up. Ask your cell secretary for an "
-    "invite code, then send /start followed by the code."
-)
-STALE = N_("That choice is no longer open. Send the command again.")
-FOREIGN = N_("These buttons are for someone else.")
-EXPIRED = N_(
-    "That form was left open too long and has closed; nothing from it was saved. Send the command again."
-)
-REVOKED = N_("You can no longer finish this form: your role has changed. Nothing from it was saved.")
-NOT_TEXT = N_("I can only read text messages and commands. Send /help to see what I can do.")
-NOT_UNDERSTOOD = N_("I did not understand that. Send /help to see what I can do.")
-POINTER = N_("I have answered you in a private chat.")
-REFUSED = N_("Sorry, /%(command)s is not available to you here. Send /help to see what you can do.")
-
-# Telegram shows at most 200 characters in the answer to a button press; longer ones become a message.
-MAX_ANSWER = 200
+GROUP_GREETED = "greeted:%s:%s"  # setting key: the day a group last got the greeting
 # Command names are at most 32 characters; a longer "name" is echoed shortened.
 MAX_COMMAND_ECHO = 32
 # Messenger language codes beyond this are cut to their base language (the column holds 16).
 MAX_LANGUAGE_CODE = 16
-GROUP_GREETED = "greeted:%s:%s"  # setting key: the day a group last got the greeting
-
-
-@dataclass
-class Ctx:
-    """Everything a command or form step needs for one incoming event."""
-
-    session: AsyncSession
-    incoming: Incoming
-    person: Person | None
-    lang: str
-    now: datetime
-    today: date
-    config: Config
-    # Where the conversation goes on: the chat written in, or the person's private chat when they
-    # wrote in a group (groups are public; cell data never goes there).
-    here: ChatRef
-    # What the messenger of `here` can show (bot.present fits every reply to it).
-    capabilities: Capabilities = FULL
-    args: list[str] = field(default_factory=list)
-    spec: Command | None = None
-    # What the command acts on (a Cell, a Unit ...: see bot.scopes), and the person's roles towards it.
-    target: Any = None
-    roles: set[Role] = field(default_factory=set)
-    outcome: Outcome = field(default_factory=Outcome)
-    pressed_set: int | None = None  # the choices whose button was pressed
-
-    def gettext(self, message: str) -> str:
-        """Translate a msgid into the person's language."""
-        return translator(self.lang).gettext(message)
-
-    def _(self, message: str, **params: object) -> str:
-        """Translate a msgid into the person's language and fill its placeholders."""
-        text = translator(self.lang).gettext(message)
-        return text % {k: str(v) for k, v in params.items()} if params else text
-
-    @property
-    def cell(self) -> Cell | None:
-        """The target, when the command acts on a cell."""
-        return self.target if isinstance(self.target, Cell) else None
-
-    @property
-    def unit(self) -> Unit | None:
-        """The target, when the command acts on a unit."""
-        return self.target if isinstance(self.target, Unit) else None
-
-    @property
-    def actor(self) -> Actor:
-        """Who the audit log says made a change: this person, through this messenger."""
-        return Actor(f"{self.chat.platform}:{self.user_id}", self.require_person().id)
-
-    @property
-    def chat(self) -> ChatRef:
-        """The chat the conversation goes on in (see `here`)."""
-        return self.here
-
-    @property
-    def user_id(self) -> str:
-        """The sender's messenger id."""
-        return self.incoming.sender.user_id
-
-    def reply(
-        self,
-        text: str,
-        buttons: tuple[tuple[Button, ...], ...] = (),
-        *,
-        chat: ChatRef | None = None,
-        document: Document | None = None,
-        markup: bool = False,
-        listed: bool = False,
-    ) -> None:
-        """Queue a reply (plain text, or markup); a reply to a button press replaces that message."""
-        target = chat or self.here
-        edit = self.incoming.button is not None and target == self.incoming.chat and document is None
-        self.outcome.replies.append(
-            Reply(text, buttons, chat=target, edit=edit, document=document, markup=markup, listed=listed)
-        )
-
-    def refuse(self, text: str) -> None:
-        """Say no. To a button press, answer the press only: the pressed message stays as it was."""
-        if self.incoming.button is not None and len(text) <= MAX_ANSWER:
-            self.outcome.answer = text
-        else:
-            self.outcome.replies.append(Reply(text, chat=self.here))
-
-    async def begin_form(self, flow: str, step: str, **data: Any) -> FlowState:
-        """Open a form for this person here, remembering the command and target it was started for.
-
-        Every later step re-checks that command's permission on that target, on the day it arrives.
-        """
-        return await flows.begin(
-            session=self.session,
-            chat=self.here,
-            user_id=self.user_id,
-            flow=flow,
-            step=step,
-            now=self.now,
-            data={
-                "_command": self.spec.name if self.spec else None,
-                "_target": self.target.id if self.target is not None else None,
-                **data,
-            },
-        )
-
-    def require_person(self) -> Person:
-        """The linked person (commands only run for linked people)."""
-        assert self.person is not None and self.person.id is not None
-        return self.person
-
-
-CommandFn = Callable[[Ctx], Awaitable[None]]
-FormFn = Callable[[Ctx, FlowState, str], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class FormEntry:
-    """A multi-step form: its step function, and the roles each step needs (else its command's)."""
-
-    step: FormFn
-    requires: frozenset[Role] | None = None
-
-
-@dataclass(frozen=True)
-class Registry:
-    """The permission table's commands with their implementations, and every form, named explicitly.
-
-    Built from the table (bot.permissions.COMMANDS), not from what happens to be imported; see
-    bot.commands.registry.
-    """
-
-    specs: Mapping[str, Command]
-    commands: Mapping[str, CommandFn]
-    forms: Mapping[str, FormEntry]
-
-    @classmethod
-    def build(
-        cls,
-        *,
-        commands: Mapping[str, CommandFn],
-        forms: Mapping[str, FormEntry],
-        table: tuple[Command, ...] = COMMANDS,
-    ) -> Registry:
-        """Check the implementations against the table: one for each command in it, no more."""
-        names = {spec.name for spec in table} | {"start"}  # /start links an account; it needs no permission
-        if missing := names - set(commands):
-            raise ValueError(f"commands in the permission table with no implementation: {sorted(missing)}")
-        if unknown := set(commands) - names:
-            raise ValueError(
-                f"implementations of commands missing from the permission table: {sorted(unknown)}"
-            )
-        return cls({spec.name: spec for spec in table}, dict(commands), dict(forms))
-
-
-def cmd_button(label: str, command_name: str, *args: object) -> Button:
-    """A button that runs a command with arguments (checked again when pressed)."""
-    return Button(label, " ".join([f"{COMMAND_PREFIX}{command_name}", *map(str, args)]))
-
-
-def flow_button(label: str, value: str) -> Button:
-    """A button that answers the form open when it is shown (and no later step or form)."""
-    return Button(label, f"{FORM_PREFIX}{value}")
 
 
 def parse_command(text: str) -> tuple[str, list[str]] | None:
@@ -401,91 +220,13 @@ class ChatCore:
             )
             return
         ctx.spec, ctx.args = spec, args
-        if await self._authorise(ctx, spec):
+        if await authorise(ctx, spec):
             await self.registry.commands[name](ctx)
 
     async def _form_step(self, ctx: Ctx, state: FlowState, answer: str) -> None:
         """Run one step of the open form, after checking its permission again for today."""
-        if await self._reauthorise(ctx, state):
+        if await reauthorise(ctx, state, self.registry):
             await self.registry.forms[state.flow].step(ctx, state, answer)
-
-    async def _reauthorise(self, ctx: Ctx, state: FlowState) -> bool:
-        """Set the form's command, target and roles as of now; close the form if they no longer allow it."""
-        person = ctx.require_person()
-        assert person.id is not None
-        spec = self.registry.specs.get(str(state.data.get("_command")))
-        form = self.registry.forms.get(state.flow)
-        if form is not None and spec is not None:
-            ctx.spec = spec
-            target_id = state.data.get("_target")
-            target = None
-            if spec.scope != Scope.NONE and target_id is not None:
-                target = await scopes.resolver(spec.scope).get(ctx.session, int(target_id))
-            if spec.scope == Scope.NONE or target is not None:  # a closed cell takes its forms with it
-                await self._set_target(ctx, spec, person.id, target)
-                if ctx.roles & (form.requires or spec.roles):
-                    return True
-        log.info("form %s of person %s closed: roles now %s", state.flow, person.id, sorted(ctx.roles))
-        await flows.finish(session=ctx.session, state=state)
-        ctx.refuse(ctx._(REVOKED))
-        return False
-
-    async def _authorise(self, ctx: Ctx, spec: Command) -> bool:
-        """Resolve the command's target and check the permission table; explain a refusal."""
-        person = ctx.require_person()
-        assert person.id is not None
-        if not await self._choose_target(ctx, spec, person.id):
-            return False
-        if allowed(spec, ctx.roles):
-            return True
-        log.info("refused /%s for person %s (roles %s)", spec.name, person.id, sorted(ctx.roles))
-        ctx.refuse(ctx._(REFUSED, command=spec.name))
-        return False
-
-    async def _choose_target(self, ctx: Ctx, spec: Command, person_id: int) -> bool:
-        """Set the command's target from '#id', or from the person's only candidate.
-
-        Returns False when a question (which one?) or an explanation was sent instead.
-        """
-        if spec.scope == Scope.NONE:
-            await self._set_target(ctx, spec, person_id, None)
-            return True
-        resolver = scopes.resolver(spec.scope)
-        target: Any
-        if ctx.args and ctx.args[0].startswith("#"):
-            target_id = parse_id(ctx.args.pop(0), prefix="#")
-            target = await resolver.get(ctx.session, target_id) if target_id else None
-            if target is None:
-                ctx.refuse(ctx._(resolver.missing))
-                return False
-        else:
-            candidates = await resolver.candidates(
-                ctx.session, person_id=person_id, command=spec, day=ctx.today
-            )
-            if len(candidates) > 1:
-                buttons = tuple(
-                    (cmd_button(c.name, spec.name, f"#{c.id}", *ctx.args),) for c in candidates[:30]
-                )
-                ctx.reply(ctx._(resolver.which), buttons)
-                return False
-            target = candidates[0] if candidates else None
-        await self._set_target(ctx, spec, person_id, target)
-        return True
-
-    async def _set_target(self, ctx: Ctx, spec: Command, person_id: int, target: Any) -> None:
-        """Record the target and the person's roles towards it today (the cell's day, in its own zone)."""
-        ctx.target = target
-        if isinstance(target, Cell):
-            ctx.today = cell_today(target, ctx.now, self.config.tz)
-        if spec.scope == Scope.NONE:
-            ctx.roles = await access.roles_anywhere(session=ctx.session, person_id=person_id, day=ctx.today)
-            ctx.roles.add(Role.MEMBER)  # linked people may use the general commands
-        elif target is None:
-            ctx.roles = set()
-        else:
-            ctx.roles = await scopes.resolver(spec.scope).roles(
-                ctx.session, person_id=person_id, target=target, day=ctx.today
-            )
 
     async def _greet_group_once(self, ctx: Ctx) -> None:
         """Greet a stranger's command in a group, at most once a day per group."""
@@ -541,11 +282,12 @@ class ChatCore:
     async def language_for(self, *, platform: str, external_id: str, language_code: str | None = None) -> str:
         """The language to write to this account in: their choice, their messenger's, or the default."""
         async with self.sessions() as session:
-            return await self._language_for(session, platform, external_id, language_code)
+            return await self.language_in(session, platform, external_id, language_code)
 
-    async def _language_for(
+    async def language_in(
         self, session: AsyncSession, platform: str, external_id: str, language_code: str | None
     ) -> str:
+        """language_for, in a session the caller has open."""
         identity = await repo.get_identity(session=session, platform=platform, external_id=external_id)
         person = await repo.get_person(session=session, person_id=identity.person_id) if identity else None
         # Background work has no incoming message: use the language last seen on this account.
@@ -553,22 +295,6 @@ class ChatCore:
         return pick_language(
             person.language if person else None, messenger_language, self.config.default_language
         )
-
-    async def menu_for(
-        self, *, platform: str, external_id: str, language_code: str | None
-    ) -> tuple[str, list[CommandInfo]]:
-        """The language and the commands to show this account in the messenger's menu."""
-        async with self.sessions() as session:
-            identity = await repo.get_identity(session=session, platform=platform, external_id=external_id)
-            lang = await self._language_for(session, platform, external_id, language_code)
-            if identity is None:
-                return lang, []
-            roles = await access.roles_anywhere(
-                session=session, person_id=identity.person_id, day=self.today(self.clock())
-            )
-            roles.add(Role.MEMBER)
-            gettext = translator(lang).gettext
-            return lang, [CommandInfo(c.name, gettext(c.description)) for c in access.commands_for(roles)]
 
 
 def _shows_the_same(reply: Reply, incoming: Incoming) -> bool:
