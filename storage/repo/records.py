@@ -1,0 +1,90 @@
+"""Handled updates, settings, the changes running bots reload, and the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import (
+    AuditLog,
+    Change,
+    ProcessedUpdate,
+    Setting,
+)
+
+
+async def prune_processed_updates(*, session: AsyncSession, before: datetime) -> int:
+    """Forget update ids handled before `before` (Telegram does not redeliver updates that old)."""
+    result = await session.exec(delete(ProcessedUpdate).where(col(ProcessedUpdate.processed_at) < before))
+    return int(result.rowcount)
+
+
+async def get_setting(*, session: AsyncSession, key: str) -> str | None:
+    """A stored setting's value."""
+    row = await session.get(Setting, key)
+    return row.value if row else None
+
+
+async def set_setting(*, session: AsyncSession, key: str, value: str) -> None:
+    """Store a setting."""
+    row = await session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+    await session.flush()
+
+
+async def add_changes(*, session: AsyncSession, at: datetime, touched: Sequence[tuple[str, str]]) -> None:
+    """Record what a change touched, for running bots to reload (bot.runtime reads these rows)."""
+    for kind, key in touched:
+        session.add(Change(at=at, kind=kind, key=key))
+    await session.flush()
+
+
+async def changes_after(*, session: AsyncSession, change_id: int) -> Sequence[Change]:
+    """The changes recorded after this id, oldest first."""
+    query = select(Change).where(col(Change.id) > change_id).order_by(col(Change.id))
+    return (await session.exec(query)).all()
+
+
+async def last_change_id(*, session: AsyncSession) -> int:
+    """The id of the newest change (0 when there is none)."""
+    return int((await session.exec(select(func.max(Change.id)))).one() or 0)
+
+
+async def prune_changes(*, session: AsyncSession, before: datetime) -> int:
+    """Forget changes recorded before `before` (every running bot has read them by then)."""
+    result = await session.exec(delete(Change).where(col(Change.at) < before))
+    return int(result.rowcount)
+
+
+async def audit(
+    *,
+    session: AsyncSession,
+    at: datetime,
+    actor: str,
+    action: str,
+    subject: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    actor_person_id: int | None = None,
+) -> None:
+    """Write an audit-log entry."""
+    session.add(
+        AuditLog(
+            at=at,
+            actor=actor,
+            action=action,
+            subject=subject,
+            before=before,
+            after=after,
+            actor_person_id=actor_person_id,
+        )
+    )
+    await session.flush()
