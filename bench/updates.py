@@ -1,9 +1,9 @@
 """Per-update cost: chibo against a bare python-telegram-bot echo bot, at rising open-loop rates.
 
     .venv/bin/python -m bench.updates [--db sqlite|postgres] [--database-url URL]
-                                      [--rates 10,25,50,75,100,150,200,300] [--seconds 5] [--repeat 3]
+                                      [--rates 10,25,50,75,100,150,200,300,400] [--seconds 5] [--repeat 3]
                                       [--workload help|members|chatter] [--bot chibo|bare|both]
-                                      [--cells 40] [--bare-concurrent] [--profile cprofile|py-spy]
+                                      [--cells 40] [--bare-concurrent] [--profile]
 
 What a person feels is the time from sending a message to seeing the answer, and what the machine
 pays is CPU per message; both are measured from outside, on the production path:
@@ -35,6 +35,9 @@ pays is CPU per message; both are measured from outside, on the production path:
 - **Alternation.** Both bots and both fakes stay up for the whole run; each step runs for one bot, then
   the other (the order flips every step), so the two are measured side by side on this noisy machine
   and their ratio is what to trust. `--repeat` runs the sweep again; tables show medians.
+- **Profile** (`--profile`): one more chibo step, not counted, recorded from outside by py-spy (GIL
+  holder only) and summarised by `bench/pyspy_summary.py`: CPU per update by phase (handle, reply,
+  getUpdates, dispatch) and, inside `ChatCore.handle`, by kind of work.
 
 Prints Markdown tables and writes JSON (and any profile) to bench/results/. See BENCHMARKS.md.
 """
@@ -45,7 +48,6 @@ import argparse
 import asyncio
 import contextlib
 import contextvars
-import cProfile
 import csv
 import io
 import json
@@ -63,7 +65,7 @@ import time
 import traceback
 from collections import Counter, defaultdict, deque
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -75,6 +77,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
+
+from bench import pyspy_summary
 
 TOKEN = "123456:BENCH-TOKEN"
 USER_BASE = 700_000_000  # a member's Telegram user id (= private chat id) is USER_BASE + person id
@@ -482,25 +486,15 @@ def configure_logging(path: str) -> None:
 
 
 async def _control(conn: Connection, probe: Probe) -> None:
-    """Answer the parent's commands until ("stop",): snapshots, and cProfile on and off."""
+    """Answer the parent's snapshot commands until ("stop",)."""
     commands: asyncio.Queue[tuple[Any, ...]] = asyncio.Queue()
     loop = asyncio.get_running_loop()
     loop.add_reader(conn.fileno(), lambda: commands.put_nowait(conn.recv()))
-    profiler: cProfile.Profile | None = None
     try:
         while True:
             command = await commands.get()
             if command[0] == "snapshot":
                 conn.send(probe.snapshot())
-            elif command[0] == "profile":
-                profiler = cProfile.Profile()
-                profiler.enable()
-                conn.send("profiling")
-            elif command[0] == "unprofile":
-                assert profiler is not None
-                profiler.disable()
-                profiler.dump_stats(command[1])
-                conn.send("profiled")
             elif command[0] == "stop":
                 return
     finally:
@@ -813,31 +807,30 @@ class Options:
     warmup: float
     drain: float
     bare_concurrent: bool
-    profile: str | None
+    profile: bool
     profile_rate: float
     argv: list[str]
 
 
-async def profile_step(contestant: Contestant, order: StepOrder, how: str, stamp: str) -> Path:
-    """One extra step of chibo under a profiler (not counted in the results); returns the profile's path."""
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    if how == "cprofile":
-        path = RESULTS / f"updates-{stamp}.prof"
-        await contestant.bot.ask("profile")
-        await run_step(contestant, order, -1)
-        await contestant.bot.ask("unprofile", str(path))
-        return path
+async def profile_step(contestant: Contestant, order: StepOrder, stamp: str) -> tuple[Path, int]:
+    """One extra step of chibo under py-spy (not counted in the results); the profile and updates handled.
+
+    py-spy samples from outside (250 Hz, only the thread holding the GIL), so unlike cProfile it
+    neither slows the bot much nor loses track of SQLAlchemy's greenlets.
+    """
+    spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
+    if spy is None:
+        raise SystemExit("--profile needs py-spy: .venv/bin/pip install py-spy")
     path = RESULTS / f"updates-{stamp}.pyspy.txt"
-    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     command = [spy, "record", "--pid", str(contestant.pid), "--format", "raw", "--output", str(path)]
-    command += ["--duration", str(int(order.seconds) + 1), "--rate", "250", "--nonblocking"]
+    command += ["--duration", str(int(order.seconds)), "--rate", "250", "--gil"]
     spying = await asyncio.create_subprocess_exec(*command, stdout=DEVNULL, stderr=PIPE)
-    await asyncio.sleep(0.5)  # let it attach
-    await run_step(contestant, order, -1)
+    await asyncio.sleep(0.5)  # let it attach; the step outlasts the recording, which sees only load
+    await run_step(contestant, replace(order, seconds=order.seconds + 1), -1)
     _, errors = await spying.communicate()
     if spying.returncode:
         raise RuntimeError(f"py-spy failed: {errors.decode(errors='replace')}")
-    return path
+    return path, round(order.rate * (order.seconds - 0.5))  # recorded: the step's first seconds - 0.5
 
 
 async def sweep(options: Options) -> dict[str, Any]:
@@ -894,8 +887,8 @@ async def sweep(options: Options) -> dict[str, Any]:
                 order = StepOrder(
                     options.profile_rate, options.seconds, workload.text, senders, options.drain
                 )
-                profile = str(await profile_step(chibo, order, options.profile, stamp))
-                print(f"  profile of chibo at {options.profile_rate:g}/s: {profile}", file=sys.stderr)
+                path, updates = await profile_step(chibo, order, stamp)
+                profile = {"path": str(path), "updates": updates}
         finally:
             for contestant in contestants:
                 await contestant.bot.stop()
@@ -1106,7 +1099,7 @@ def parse_args(argv: Sequence[str]) -> Options:
         help="PostgreSQL server for --db postgres; scratch database bench_updates_<pid> made and dropped",
     )
     parser.add_argument(
-        "--rates", default="10,25,50,75,100,150,200,300", help="offered updates/s, one step each"
+        "--rates", default="10,25,50,75,100,150,200,300,400", help="offered updates/s, one step each"
     )
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each step (default 5)")
     parser.add_argument("--repeat", type=int, default=1, help="run the whole sweep this many times")
@@ -1122,10 +1115,10 @@ def parse_args(argv: Sequence[str]) -> Options:
     )
     parser.add_argument(
         "--profile",
-        choices=("cprofile", "py-spy"),
-        help="after the sweeps, profile one more chibo step (not counted) into bench/results/",
+        action="store_true",
+        help="after the sweeps, record one more chibo step (not counted) with py-spy and summarise it",
     )
-    parser.add_argument("--profile-rate", type=float, default=25.0, help="rate of the profiled step")
+    parser.add_argument("--profile-rate", type=float, default=50.0, help="rate of the profiled step (50)")
     args = parser.parse_args(argv)
     return Options(
         db=args.db,
@@ -1165,7 +1158,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\n" + text)
     print(f"\nsaved {write_json(options, measured, extra)}")
     if measured["profile"]:
-        print(f"profile {measured['profile']}")
+        profile = measured["profile"]
+        print(f"\nchibo under py-spy at {options.profile_rate:g}/s ({profile['path']}):\n")
+        print(pyspy_summary.summarise(Path(profile["path"]), profile["updates"]))
     return 0
 
 
