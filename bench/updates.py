@@ -169,7 +169,7 @@ async def seed(url: str, cells: int) -> Population:
     """
     from bot.clock import system_clock
     from bot.config import Config
-    from bot.services import imports, org
+    from bot.services import audit, imports, units
     from storage import migrate, repo
     from storage.db import make_engine, make_sessions
     from storage.models import ChatIdentity
@@ -184,16 +184,16 @@ async def seed(url: str, cells: int) -> Population:
         await migrate.upgrade(engine)
         with tempfile.TemporaryDirectory(prefix="chibo-cells-") as folder:
             async with sessions.begin() as session:
-                commune = await org.add_unit(
-                    session=session, name="Xã Thái Bình", parent_ref=None, actor=org.CLI, now=now
+                commune = await units.add_unit(
+                    session=session, name="Xã Thái Bình", parent_ref=None, actor=audit.CLI, now=now
                 )
                 for number in range(1, cells + 1):
-                    cell = await org.add_cell(
+                    cell = await units.add_cell(
                         session=session,
                         name=f"Chi bộ thôn {number}",
                         unit_ref=str(commune.id),
                         kind="village",
-                        actor=org.CLI,
+                        actor=audit.CLI,
                         now=now,
                     )
                     assert cell.id is not None
@@ -203,7 +203,7 @@ async def seed(url: str, cells: int) -> Population:
                         cell=cell,
                         today=today,
                         now=now,
-                        actor=org.CLI,
+                        actor=audit.CLI,
                     )
                     for person, _ in await repo.cell_members(session=session, cell_id=cell.id, day=today):
                         assert person.id is not None
@@ -655,7 +655,7 @@ class Contestant:
 def error_texts() -> frozenset[str]:
     """chibo's apologies in every language: a reply, but not an answer."""
     from bot.i18n import LANGUAGES, translator
-    from handlers.telegram.app import SORRY, UNDELIVERED
+    from bot.runtime import SORRY, UNDELIVERED
 
     return frozenset(translator(lang).gettext(msgid) for lang in LANGUAGES for msgid in (SORRY, UNDELIVERED))
 

@@ -10,6 +10,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -26,12 +27,28 @@ def key(state: FlowState) -> tuple[str, str]:
     return str(state.data.get(FORM_ID, "-")), state.step
 
 
+_OPEN = "forms"  # Session.info key: the forms looked up, opened or closed in this session
+# Built once: every update looks for the sender's open form.
+_OPEN_FORM = select(FlowState).where(
+    FlowState.platform == bindparam("platform"),
+    FlowState.chat_id == bindparam("chat_id"),
+    FlowState.user_id == bindparam("user_id"),
+)
+
+
+def _remembered(session: AsyncSession) -> dict[tuple[str, str, str], FlowState | None]:
+    forms: dict[tuple[str, str, str], FlowState | None] = session.info.setdefault(_OPEN, {})
+    return forms
+
+
 async def current(*, session: AsyncSession, chat: ChatRef, user_id: str) -> FlowState | None:
-    """The form this person has open in this chat, if any."""
-    query = select(FlowState).where(
-        FlowState.platform == chat.platform, FlowState.chat_id == chat.chat_id, FlowState.user_id == user_id
-    )
-    return (await session.exec(query)).first()
+    """The form this person has open in this chat, if any (read once per session, then remembered)."""
+    slot = (chat.platform, chat.chat_id, user_id)
+    forms = _remembered(session)
+    if slot not in forms:
+        params = {"platform": chat.platform, "chat_id": chat.chat_id, "user_id": user_id}
+        forms[slot] = (await session.exec(_OPEN_FORM, params=params)).first()
+    return forms[slot]
 
 
 async def begin(
@@ -65,6 +82,7 @@ async def begin(
     else:
         state.flow, state.step, state.data, state.updated_at = flow, step, data, now
     await session.flush()
+    _remembered(session)[(chat.platform, chat.chat_id, user_id)] = state
     return state
 
 
@@ -84,3 +102,4 @@ async def finish(*, session: AsyncSession, state: FlowState) -> None:
     """Close the form."""
     await session.delete(state)
     await session.flush()
+    _remembered(session)[(state.platform, state.chat_id, state.user_id)] = None

@@ -29,7 +29,7 @@ from bot.present import FULL, present
 from bot.services.audit import TOUCHED
 from storage import repo
 from storage.db import Sessions
-from storage.models import FlowState, ProcessedUpdate
+from storage.models import FlowState
 
 log = logging.getLogger(__name__)
 
@@ -86,22 +86,20 @@ class ChatCore:
         """Handle one event and return the replies; effects commit before anything is shown."""
         now = self.clock()
         async with self.sessions.begin() as session:
-            if incoming.update_id is not None:
-                key = (incoming.chat.platform, incoming.update_id)
-                if await session.get(ProcessedUpdate, key) is not None:
-                    log.info("skipping update %s already handled", incoming.update_id)
-                    return Outcome()
-                session.add(ProcessedUpdate(platform=key[0], update_id=key[1], processed_at=now))
-            identity = await repo.get_identity(
+            if incoming.update_id is not None and not await repo.mark_processed(
+                session=session, platform=incoming.chat.platform, update_id=incoming.update_id, at=now
+            ):
+                log.info("skipping update %s already handled", incoming.update_id)
+                return Outcome()
+            linked = await repo.identity_with_person(
                 session=session, platform=incoming.sender.platform, external_id=incoming.sender.user_id
             )
-            person = (
-                await repo.get_person(session=session, person_id=identity.person_id) if identity else None
-            )
+            identity, person = linked if linked else (None, None)
             language_code = clean_language_code(incoming.sender.language_code)
             language_changed = False
             if identity is not None:
-                identity.last_seen_at = now  # whoever writes can be reached again, blocked or not before
+                if identity.unreachable_reason is not None:  # whoever writes can be reached again
+                    identity.unreachable_reason = identity.unreachable_since = None
                 if language_code != identity.language_code:
                     identity.language_code = language_code
                     language_changed = True

@@ -14,47 +14,42 @@ from storage.models import Cell, Unit
 
 async def roles_in_cell(*, session: AsyncSession, person_id: int, cell: Cell, day: date) -> set[Role]:
     """The roles the person holds towards this cell on `day`."""
+    ties = await repo.ties(session=session, person_id=person_id, day=day)
     roles: set[Role] = set()
-    if any(
-        m.cell_id == cell.id
-        for m in await repo.active_memberships(session=session, person_id=person_id, day=day)
-    ):
+    if any(cell_id == cell.id for cell_id, _ in ties.memberships):
         roles.add(Role.MEMBER)
-    assignments = await repo.active_roles(session=session, person_id=person_id, day=day)
-    for assignment in assignments:
-        if assignment.cell_id == cell.id:
-            roles.add(Role(assignment.role))
+    roles |= {Role(role) for role, cell_id, _ in ties.offices if cell_id == cell.id}
     if Role.DEPUTY in roles and cell.id is not None:
         if await repo.active_delegation(session=session, cell_id=cell.id, person_id=person_id, day=day):
             roles.add(Role.ACTING_SECRETARY)
-    organiser_units = {a.unit_id for a in assignments if a.role == Role.ORGANISER and a.unit_id}
-    if organiser_units:
-        if organiser_units & set(await repo.unit_ancestors(session=session, unit_id=cell.unit_id)):
-            roles.add(Role.ORGANISER)
+    if await _organises(session, ties, cell.unit_id):
+        roles.add(Role.ORGANISER)
     return roles
 
 
 async def roles_in_unit(*, session: AsyncSession, person_id: int, unit: Unit, day: date) -> set[Role]:
     """ORGANISER when the person organises this unit or one above it."""
     assert unit.id is not None
-    assignments = await repo.active_roles(session=session, person_id=person_id, day=day)
-    organiser_units = {a.unit_id for a in assignments if a.role == Role.ORGANISER and a.unit_id}
-    if organiser_units & set(await repo.unit_ancestors(session=session, unit_id=unit.id)):
-        return {Role.ORGANISER}
-    return set()
+    ties = await repo.ties(session=session, person_id=person_id, day=day)
+    return {Role.ORGANISER} if await _organises(session, ties, unit.id) else set()
+
+
+async def _organises(session: AsyncSession, ties: repo.Ties, unit_id: int) -> bool:
+    """Whether an organiser office of these ties is over this unit or one above it."""
+    units = {unit for role, _, unit in ties.offices if role == Role.ORGANISER and unit is not None}
+    if not units:
+        return False  # most people organise nothing: no need to walk up the tree
+    return bool(units & set(await repo.unit_ancestors(session=session, unit_id=unit_id)))
 
 
 async def roles_anywhere(*, session: AsyncSession, person_id: int, day: date) -> set[Role]:
     """Every role the person holds somewhere: what their menu and /help offer."""
-    roles: set[Role] = set()
-    if await repo.active_memberships(session=session, person_id=person_id, day=day):
-        roles.add(Role.MEMBER)
-    for assignment in await repo.active_roles(session=session, person_id=person_id, day=day):
-        roles.add(Role(assignment.role))
-        if assignment.role == Role.DEPUTY and assignment.cell_id is not None:
-            if await repo.active_delegation(
-                session=session, cell_id=assignment.cell_id, person_id=person_id, day=day
-            ):
+    ties = await repo.ties(session=session, person_id=person_id, day=day)
+    roles: set[Role] = {Role.MEMBER} if ties.memberships else set()
+    for role, cell_id, _ in ties.offices:
+        roles.add(Role(role))
+        if role == Role.DEPUTY and cell_id is not None:
+            if await repo.active_delegation(session=session, cell_id=cell_id, person_id=person_id, day=day):
                 roles.add(Role.ACTING_SECRETARY)
     return roles
 

@@ -261,8 +261,8 @@ async def open_reports(*, session: AsyncSession) -> list[Announcement]:
 async def unreachable_members(*, session: AsyncSession, cell: Cell, day: date) -> list[tuple[Person, str]]:
     """Members of the cell the bot cannot reach now, with the reason.
 
-    Not linked, or the last message to their chat came back unreachable (blocked, deleted, not found)
-    with nothing delivered to them since and nothing heard from them since.
+    Not linked, or the last message to their account failed for good (blocked, deleted, not found) and
+    nothing has reached them or come from them since (see ChatIdentity.unreachable_reason).
     """
     assert cell.id is not None
     members = sorted(
@@ -276,24 +276,5 @@ async def unreachable_members(*, session: AsyncSession, cell: Cell, day: date) -
         chats = identities[person.id]
         if not chats:
             result.append((person, "not_linked"))
-            continue
-        for chat in chats:
-            last = (
-                await session.exec(
-                    select(OutboxMessage)
-                    .where(
-                        OutboxMessage.platform == chat.platform,
-                        OutboxMessage.chat_id == chat.external_id,
-                        col(OutboxMessage.status).in_(["sent", "unreachable"]),
-                    )
-                    .order_by(col(OutboxMessage.id).desc())
-                    .limit(1)
-                )
-            ).first()
-            if last is None or last.status != "unreachable":
-                continue
-            failed_at = last.claimed_at or last.created_at
-            if chat.last_seen_at is not None and chat.last_seen_at >= failed_at:
-                continue  # they wrote to the bot since: the block is over
-            result.append((person, last.reason or "blocked"))
+        result += [(person, chat.unreachable_reason) for chat in chats if chat.unreachable_reason]
     return result

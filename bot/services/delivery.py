@@ -286,6 +286,17 @@ class Deliverer:
         async with self.sessions.begin() as session:
             for row, values in outcomes:
                 await repo.record_outbox(session=session, message_id=row.id, values=values)
+            # What an account's deliveries say about it, for /unreachable: failed for good, or through.
+            await repo.mark_unreachable(
+                session=session,
+                chats=[
+                    (r.platform, r.chat_id, v["reason"]) for r, v in outcomes if v["status"] == "unreachable"
+                ],
+                since=self.clock(),
+            )
+            await repo.mark_reachable(
+                session=session, chats=[(r.platform, r.chat_id) for r, v in outcomes if v["status"] == "sent"]
+            )
             rows = (
                 await repo.claim_due_outbox(
                     session=session, now=self.clock(), limit=wanted, platforms=list(self.transports)

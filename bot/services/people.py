@@ -12,10 +12,7 @@ from bot.errors import UserError
 from bot.i18n import N_
 from bot.names import name_key, normalise_name, sort_key
 from bot.services.audit import Actor, record_change
-from bot.services.records import (
-    exempt_on,
-    status_on,
-)
+from bot.services.records import exempt_among, statuses_on
 from storage import repo
 from storage.models import (
     Cell,
@@ -140,6 +137,8 @@ async def list_members(*, session: AsyncSession, cell: Cell, day: date) -> list[
     )
     for assignment in assignments:
         roles.setdefault(assignment.person_id, []).append(assignment.role)
+    statuses = await statuses_on(session, ids, day)  # two queries for the whole cell, not two per member
+    exempt = await exempt_among(session, ids, day)
     views = []
     for person, membership in sorted(rows, key=lambda row: (sort_key(row[0].full_name), row[0].id or 0)):
         assert person.id is not None
@@ -147,8 +146,8 @@ async def list_members(*, session: AsyncSession, cell: Cell, day: date) -> list[
             MemberView(
                 person=person,
                 kind=membership.kind,
-                status=await status_on(session, person.id, day),
-                exempt=await exempt_on(session, person.id, day) is not None,
+                status=statuses.get(person.id),
+                exempt=person.id in exempt,
                 roles=tuple(roles.get(person.id, ())),
                 linked=bool(identities.get(person.id)),
             )

@@ -184,6 +184,26 @@ async def exempt(
     return ExemptionChange(row=row, replaced=replaced)
 
 
+async def statuses_on(session: AsyncSession, person_ids: list[int], day: date) -> dict[int, str]:
+    """Official or probationary on `day`, for many people in one query."""
+    rows = await session.exec(
+        select(MemberStatus)
+        .where(col(MemberStatus.person_id).in_(person_ids), MemberStatus.valid_from <= day)
+        .order_by(col(MemberStatus.valid_from))
+    )
+    return {row.person_id: row.status for row in rows}  # the latest one wins, as in status_on
+
+
+async def exempt_among(session: AsyncSession, person_ids: list[int], day: date) -> set[int]:
+    """Which of these people are exempt on `day`, in one query."""
+    rows = await session.exec(
+        select(Exemption.person_id).where(
+            col(Exemption.person_id).in_(person_ids), repo.active_on(Exemption, day)
+        )
+    )
+    return set(rows)
+
+
 async def exempt_on(session: AsyncSession, person_id: int, day: date) -> Exemption | None:
     """The exemption in force on `day`, if any."""
     query = select(Exemption).where(Exemption.person_id == person_id, repo.active_on(Exemption, day))

@@ -69,8 +69,8 @@ def build_application(config: Config, runtime: Runtime) -> Application[Any, Any,
     )
     application.bot_data["runtime"] = runtime
     application.bot_data["queues"] = ChatQueues()
-    # Messages and edits of them; joins, leaves and other service messages are not people talking.
-    messages = filters.UpdateType.MESSAGES & ~filters.StatusUpdate.ALL
+    # Messages and edits of them (one cheap filter: a status update is told apart in on_message).
+    messages = filters.UpdateType.MESSAGES
     application.add_handler(MessageHandler(messages, in_order(on_message), block=False))
     application.add_handler(CallbackQueryHandler(in_order(on_button), block=False))
     application.add_error_handler(on_error)
@@ -186,9 +186,9 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     if _for_another_bot(message, context.bot.username):
         return
-    media = (
-        None if message.text is not None else next((k for k in MEDIA_KINDS if getattr(message, k)), "other")
-    )
+    media = None if message.text is not None else next((k for k in MEDIA_KINDS if getattr(message, k)), None)
+    if message.text is None and media is None:
+        return  # joins, leaves, pins and other service messages: nobody is talking
     incoming = _incoming(
         update,
         text=message.text,

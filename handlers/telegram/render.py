@@ -9,7 +9,7 @@ from telegram.constants import ParseMode
 
 from bot import markup
 from bot.domain import Reply
-from handlers.telegram.html import MAX_CAPTION, MAX_TEXT, split_html, truncate
+from handlers.telegram.html import MAX_CAPTION, MAX_TEXT, is_blank, split_html, truncate
 
 # Everything goes as HTML: plain replies escaped, markup replies with their formatting.
 PARSE_MODE = ParseMode.HTML
@@ -47,7 +47,10 @@ def pieces(reply: Reply, limit: int = MAX_TEXT) -> list[str]:
 
     Raises handlers.telegram.html.HTMLError if the HTML is invalid (it never is when made by to_html).
     """
-    return split_html(to_html(reply), limit)
+    text = to_html(reply)
+    if len(text) <= limit:  # what shows is never longer than its HTML: one message, nothing to parse
+        return [] if is_blank(text) else [text]
+    return split_html(text, limit)
 
 
 def one_message(reply: Reply, limit: int = MAX_TEXT) -> str:

@@ -27,8 +27,10 @@ class ChatIdentity(SQLModel, table=True):
     # The messenger's language for this account, kept fresh so background messages and menus can use it.
     language_code: str | None = Field(default=None, max_length=16)
     linked_at: datetime = _utc()
-    # The last time this account wrote or pressed anything: it can be reached again after a block.
-    last_seen_at: datetime | None = _utc(nullable=True)
+    # Why messages to this account last failed for good (blocked, deleted, chat not found), and since
+    # when; cleared by a message that arrives, or by anything it writes to the bot.
+    unreachable_reason: str | None = Field(default=None, max_length=16)
+    unreachable_since: datetime | None = _utc(nullable=True)
 
 
 class InviteCode(SQLModel, table=True):

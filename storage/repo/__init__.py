@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from storage.repo.choices import add_choice_set, latest_choice_set, prune_choice_sets
 from storage.repo.organisation import (
+    Ties,
     active_delegation,
     active_memberships,
     active_roles,
@@ -17,6 +18,7 @@ from storage.repo.organisation import (
     role_holders,
     roles_from,
     running_delegations,
+    ties,
     unit_ancestors,
     unit_descendants,
 )
@@ -28,6 +30,9 @@ from storage.repo.people import (
     get_identity,
     get_person,
     identities_of,
+    identity_with_person,
+    mark_reachable,
+    mark_unreachable,
 )
 from storage.repo.periods import active_on
 from storage.repo.records import (
@@ -36,12 +41,19 @@ from storage.repo.records import (
     changes_after,
     get_setting,
     last_change_id,
+    mark_processed,
     prune_changes,
     prune_processed_updates,
     set_setting,
 )
 
 __all__ = [
+    "Ties",
+    "ties",
+    "mark_processed",
+    "mark_reachable",
+    "mark_unreachable",
+    "identity_with_person",
     "active_delegation",
     "active_memberships",
     "active_on",

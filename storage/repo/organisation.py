@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import bindparam, literal, null, or_, union_all
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -187,3 +188,42 @@ async def running_delegations(
     if from_person_id is not None:
         query = query.where(Delegation.from_person_id == from_person_id)
     return (await session.exec(query.order_by(col(Delegation.id)))).all()
+
+
+@dataclass(frozen=True)
+class Ties:
+    """A person's ties on a day: memberships (cell, kind) and offices (role, cell, unit)."""
+
+    memberships: tuple[tuple[int, str], ...]
+    offices: tuple[tuple[str, int | None, int | None], ...]
+
+
+def _ties_statement() -> Any:
+    person: Any = bindparam("person_id")
+    day: Any = bindparam("day")
+    members: Any = select(
+        literal("membership").label("what"),
+        col(Membership.cell_id).label("cell_id"),
+        null().label("unit_id"),
+        col(Membership.kind).label("detail"),
+    ).where(Membership.person_id == person, active_on(Membership, day))
+    offices: Any = select(
+        literal("office").label("what"),
+        col(RoleAssignment.cell_id).label("cell_id"),
+        col(RoleAssignment.unit_id).label("unit_id"),
+        col(RoleAssignment.role).label("detail"),
+    ).where(RoleAssignment.person_id == person, active_on(RoleAssignment, day))
+    return union_all(members, offices)
+
+
+# Built once: every update asks for the sender's ties.
+_TIES = _ties_statement()
+
+
+async def ties(*, session: AsyncSession, person_id: int, day: date) -> Ties:
+    """The person's memberships and offices on `day`, in one query (each update asks for them)."""
+    rows = (await session.exec(_TIES, params={"person_id": person_id, "day": day})).all()
+    return Ties(
+        memberships=tuple((row.cell_id, row.detail) for row in rows if row.what == "membership"),
+        offices=tuple((row.detail, row.cell_id, row.unit_id) for row in rows if row.what == "office"),
+    )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import tuple_
+from sqlalchemy import bindparam, tuple_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -65,3 +66,47 @@ async def chat_languages(
         .where(tuple_(col(ChatIdentity.platform), col(ChatIdentity.external_id)).in_(list(chats)))
     )
     return {(i.platform, i.external_id): (p.language, i.language_code) for i, p in rows.all()}
+
+
+# Built once: every update asks it, and building a statement costs more than running this one.
+_IDENTITY_WITH_PERSON = (
+    select(ChatIdentity, Person)
+    .join(Person, col(Person.id) == col(ChatIdentity.person_id))
+    .where(
+        ChatIdentity.platform == bindparam("platform"), ChatIdentity.external_id == bindparam("external_id")
+    )
+)
+
+
+async def identity_with_person(
+    *, session: AsyncSession, platform: str, external_id: str
+) -> tuple[ChatIdentity, Person] | None:
+    """The linked account with this messenger id and its person, in one query."""
+    params = {"platform": platform, "external_id": external_id}
+    row = (await session.exec(_IDENTITY_WITH_PERSON, params=params)).first()
+    return (row[0], row[1]) if row else None
+
+
+async def mark_unreachable(
+    *, session: AsyncSession, chats: Sequence[tuple[str, str, str]], since: datetime
+) -> None:
+    """Note that messages to these accounts ((platform, external id, reason)) fail for good."""
+    for platform, external_id, reason in chats:
+        await session.exec(
+            update(ChatIdentity)
+            .where(col(ChatIdentity.platform) == platform, col(ChatIdentity.external_id) == external_id)
+            .values(unreachable_reason=reason, unreachable_since=since)
+        )
+
+
+async def mark_reachable(*, session: AsyncSession, chats: Sequence[tuple[str, str]]) -> None:
+    """Forget that these accounts were unreachable (a message got through to them)."""
+    if chats:
+        await session.exec(
+            update(ChatIdentity)
+            .where(
+                tuple_(col(ChatIdentity.platform), col(ChatIdentity.external_id)).in_(list(chats)),
+                col(ChatIdentity.unreachable_reason).is_not(None),
+            )
+            .values(unreachable_reason=None, unreachable_since=None)
+        )

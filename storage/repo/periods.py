@@ -10,8 +10,8 @@ from sqlalchemy import or_
 from storage.ids import parse_id
 
 
-def active_on(model: Any, day: date) -> Any:
-    """SQL condition: the row's [valid_from, valid_to] period contains `day`."""
+def active_on(model: Any, day: date | Any) -> Any:
+    """SQL condition: the row's [valid_from, valid_to] period contains `day` (a date or a bound one)."""
     return (model.valid_from <= day) & or_(model.valid_to.is_(None), model.valid_to >= day)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -88,3 +88,31 @@ async def audit(
         )
     )
     await session.flush()
+
+
+def _mark_processed(dialect: str) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING for processed updates, in the dialect's own words, built once."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    values: dict[str, Any] = {name: bindparam(name) for name in ("platform", "update_id", "processed_at")}
+    return insert(ProcessedUpdate).values(**values).on_conflict_do_nothing()
+
+
+_MARK_PROCESSED: dict[str, Any] = {}
+
+
+async def mark_processed(*, session: AsyncSession, platform: str, update_id: str, at: datetime) -> bool:
+    """Record that an update is being handled; False when it was handled before (a redelivery).
+
+    One INSERT … ON CONFLICT DO NOTHING (both engines), so checking and recording is a single statement.
+    """
+    connection = await session.connection()  # Core, not ORM: the row count says whether it was new
+    dialect = connection.dialect.name
+    if dialect not in _MARK_PROCESSED:
+        _MARK_PROCESSED[dialect] = _mark_processed(dialect)
+    statement = _MARK_PROCESSED[dialect]
+    result = await connection.execute(
+        statement, {"platform": platform, "update_id": update_id, "processed_at": at}
+    )
+    return bool(result.rowcount)

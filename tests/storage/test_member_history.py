@@ -6,7 +6,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -270,6 +270,41 @@ async def test_the_member_list_is_in_vietnamese_order_by_given_name(imported: Im
     assert given[-3:] == ["Trường", "Tuấn", "Yến"]
     # "Hoàng" is not put before "Hà" by code point, nor "Đặng Minh Khôi" last.
     assert given.index("Khôi") < given.index("Lan")
+
+
+async def test_the_member_list_shows_each_members_status_and_exemption_on_the_day(imported: Imported) -> None:
+    later = IMPORT_DAY + timedelta(days=10)
+    async with imported.sessions.begin() as session:
+        views = await people.list_members(session=session, cell=imported.cell, day=IMPORT_DAY)
+        first, second = views[0].person, views[1].person
+        await records.set_status(
+            session=session, person=first, status="probationary", valid_from=later, actor=audit.CLI, now=NOW
+        )
+        await records.exempt(
+            session=session,
+            person=second,
+            valid_from=later,
+            valid_to=None,
+            reason="Ốm",
+            actor=audit.CLI,
+            now=NOW,
+        )
+    async with imported.sessions() as session:
+        before = {
+            v.person.id: (v.status, v.exempt)
+            for v in await people.list_members(session=session, cell=imported.cell, day=IMPORT_DAY)
+        }
+        after = await people.list_members(session=session, cell=imported.cell, day=later)
+        one_by_one = {
+            v.person.id: (
+                await records.status_on(session, v.person.id or 0, later),
+                await records.exempt_on(session, v.person.id or 0, later) is not None,
+            )
+            for v in after
+        }
+    assert {v.person.id: (v.status, v.exempt) for v in after} == one_by_one, "the batch reads agree with each"
+    assert one_by_one[first.id] == ("probationary", False) and before[first.id][0] == "official"
+    assert one_by_one[second.id][1] is True and before[second.id][1] is False
 
 
 # --- cells and units by name ------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""hardening: server-side choices, last seen, imported start dates, report digests
+"""hardening: server-side choices, reachability of accounts, imported start dates, report digests
 
 Revision ID: 0004
 Revises: 0003
@@ -35,7 +35,10 @@ def upgrade() -> None:
         "ix_choice_set_chat_owner", "choice_set", ["platform", "chat_id", "owner_user_id", "id"], unique=False
     )
     with op.batch_alter_table("chat_identity") as batch:
-        batch.add_column(sa.Column("last_seen_at", storage.types.UTCDateTime(), nullable=True))
+        batch.add_column(
+            sa.Column("unreachable_reason", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True)
+        )
+        batch.add_column(sa.Column("unreachable_since", storage.types.UTCDateTime(), nullable=True))
     for table in ("membership", "member_status"):
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("start_known", sa.Boolean(), server_default=sa.true(), nullable=False))
@@ -52,6 +55,7 @@ def downgrade() -> None:
         with op.batch_alter_table(table) as batch:
             batch.drop_column("start_known")
     with op.batch_alter_table("chat_identity") as batch:
-        batch.drop_column("last_seen_at")
+        batch.drop_column("unreachable_since")
+        batch.drop_column("unreachable_reason")
     op.drop_index("ix_choice_set_chat_owner", table_name="choice_set")
     op.drop_table("choice_set")
