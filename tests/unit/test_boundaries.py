@@ -80,7 +80,7 @@ def test_the_module_imports_no_messenger_or_http_client(path: Path) -> None:
 
 
 def test_the_cli_imports_the_composition_roots_only_inside_functions() -> None:
-    path = ROOT / "bot" / "cli.py"
+    path = ROOT / "bot" / "cli" / "main.py"
     tree = ast.parse(path.read_text(encoding="utf-8"))
     roots = {root.removesuffix(".py").replace("/", ".") for root in COMPOSITION_ROOTS}
 

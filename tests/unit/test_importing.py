@@ -1,4 +1,4 @@
-"""Reading and validating member and household spreadsheets (bot.importing)."""
+"""Reading and validating member and household spreadsheets (bot.services.imports.reading)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot.importing import (
+from bot.services.imports.reading import (
     Candidate,
     ImportFileError,
     RowError,

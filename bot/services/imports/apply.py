@@ -16,7 +16,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import UserError
 from bot.i18n import N_
-from bot.importing import (
+from bot.names import name_key
+from bot.services import audit, people, records, roles
+from bot.services.imports.reading import (
     NOT_IN_CELL,
     Candidate,
     HouseholdRow,
@@ -29,8 +31,6 @@ from bot.importing import (
     read_table,
     resolve_households,
 )
-from bot.names import name_key
-from bot.services import audit, people, records, roles
 from storage import repo
 from storage.models import Cell, Household, HouseholdAssignment, Membership, Person
 
