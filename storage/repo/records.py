@@ -26,18 +26,20 @@ async def prune_processed_updates(*, session: AsyncSession, before: datetime) ->
 
 async def get_setting(*, session: AsyncSession, key: str) -> str | None:
     """A stored setting's value."""
-    row = await session.get(Setting, key)
+    # Read it afresh: set_setting writes with Core, past any copy this session holds.
+    row = await session.get(Setting, key, populate_existing=True)
     return row.value if row else None
 
 
 async def set_setting(*, session: AsyncSession, key: str, value: str) -> None:
-    """Store a setting."""
-    row = await session.get(Setting, key)
-    if row is None:
-        session.add(Setting(key=key, value=value))
-    else:
-        row.value = value
-    await session.flush()
+    """Store a setting: one INSERT … ON CONFLICT DO UPDATE, so two writers of the same key (the chat and
+    the change watcher both refresh a person's menu) never collide on the primary key."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    connection = await session.connection()
+    insert: Any = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(Setting).values(key=key, value=value)
+    await connection.execute(statement.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
 
 
 async def add_changes(*, session: AsyncSession, at: datetime, touched: Sequence[tuple[str, str]]) -> None:
