@@ -22,7 +22,10 @@ from pathlib import Path
 # (phase, any of these frame substrings), outermost frame first: the first phase found wins.
 PHASES: list[tuple[str, tuple[str, ...]]] = [
     ("ChatCore.handle", ("ChatCore.handle ",)),
-    ("reply: sendMessage (rate limiter, PTB, httpx)", ("_deliver ",)),
+    (
+        "reply: sendMessage (rate limiter, PTB, httpx)",
+        ("_deliver ", "Runtime.apply ", "TelegramTransport.send "),
+    ),
     ("getUpdates: fetch and parse updates", ("Updater._start_polling", "polling_action_cb")),
     ("PTB dispatch (filters, tasks, per-chat lock)", ("Application.", "BaseHandler.", "ordered ")),
     ("background jobs (outbox, watchers)", ("apscheduler/", "Deliverer.", "MenuSync.")),
