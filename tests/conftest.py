@@ -13,7 +13,7 @@ from sqlalchemy.pool import NullPool
 
 from bot.clock import FakeClock
 from bot.config import Config
-from handlers.telegram.fake_bot_api import FakeBotAPI
+from fake_telegram import FakeBotAPI
 from storage import migrate
 from storage.db import make_engine
 

@@ -18,7 +18,7 @@ from bot.ports import Capabilities
 from bot.runtime import Runtime
 from bot.serve import serve
 from bot.services import audit, people, roles, units
-from handlers.telegram.fake_bot_api import FakeBotAPI
+from fake_telegram import FakeBotAPI
 from storage.db import Sessions
 from storage.models import ChatIdentity
 

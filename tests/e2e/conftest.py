@@ -6,7 +6,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.config import Config
-from handlers.telegram.fake_bot_api import FakeBotAPI
+from fake_telegram import FakeBotAPI
 from tests.support import RunningBot, Seed, add_users, seed
 
 

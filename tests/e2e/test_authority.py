@@ -12,7 +12,7 @@ from bot.chat import EXPIRED, REVOKED
 from bot.clock import FakeClock
 from bot.config import Config
 from bot.services import audit, people, roles, units
-from handlers.telegram.fake_bot_api import FakeBotAPI
+from fake_telegram import FakeBotAPI
 from storage import repo
 from storage.db import Sessions
 from storage.models import Announcement, AuditLog, Delegation, Person

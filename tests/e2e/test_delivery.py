@@ -12,7 +12,7 @@ from bot.clock import FakeClock
 from bot.config import Config, DeliveryConfig
 from bot.domain import ChatRef
 from bot.services import announcements, audit, delivery, units
-from handlers.telegram.fake_bot_api import FakeBotAPI
+from fake_telegram import FakeBotAPI
 from storage.models import OutboxMessage
 from tests.support import TODAY, RunningBot, Seed, add_users, running_bot, seed
 

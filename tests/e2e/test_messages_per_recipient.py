@@ -13,7 +13,7 @@ from bot.domain import ChatRef, Document
 from bot.i18n import N_
 from bot.services import delivery
 from bot.services.delivery import Recipient
-from handlers.telegram.fake_bot_api import FakeBotAPI
+from fake_telegram import FakeBotAPI
 from storage.models import ChatIdentity, OutboxMessage, Person
 from tests.support import RunningBot, Seed, TextChat, TextTransport, add_users, running_bot, say, seed
 

@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from bot.clock import FakeClock
 from bot.config import Config
-from handlers.telegram.fake_bot_api import FakeBotAPI
+from fake_telegram import FakeBotAPI
 from storage.models import Announcement, Person
 from tests.support import RunningBot, Seed, running_bot, say
 
