@@ -9,7 +9,6 @@ import pytest
 from sqlmodel import col, select
 
 from bot.chat import EXPIRED, REVOKED
-from bot.clock import FakeClock
 from bot.config import Config
 from bot.services import audit, people, roles, units
 from fake_telegram import FakeBotAPI
@@ -18,6 +17,7 @@ from storage.db import Sessions
 from storage.models import Announcement, AuditLog, Delegation, Person
 from tests.support import (
     TODAY,
+    FakeClock,
     RunningBot,
     Seed,
     press,
