@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
-from handlers.telegram.fake_bot_api import Call, FakeBotAPI
+from fake_telegram import Call, FakeBotAPI
 
 START_TIMEOUT = 60.0
 

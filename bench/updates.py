@@ -9,7 +9,7 @@ What a person feels is the time from sending a message to seeing the answer, and
 pays is CPU per message; both are measured from outside, on the production path:
 
 - **Processes.** Each bot runs in a process of its own, and so does each bot's fake Telegram Bot API
-  (`handlers/telegram/fake_bot_api.py`), so the fake's CPU and the load generator never run on a bot's
+  (`fake_telegram/`), so the fake's CPU and the load generator never run on a bot's
   event loop. chibo is the real `Runtime` + `bot.serve.serve` (migrations, menus, the rate limiter,
   long polling), configured as in production except `overall_max_rate = 10000` per second, so the
   limiter is in the path but never the bottleneck. The bare bot is PTB's minimal echo bot: one
@@ -341,7 +341,7 @@ class LoadedFake:
 
 async def _serve_fake(users: Sequence[int], error_texts: frozenset[str], conn: Connection) -> None:
     """Run a fake with these users, answering ("step", StepOrder) and ("stop",) from the pipe."""
-    from handlers.telegram.fake_bot_api import FakeBotAPI
+    from fake_telegram import FakeBotAPI
 
     fake = FakeBotAPI(TOKEN)
     for user_id in users:

@@ -43,22 +43,6 @@ class ClockFrom:
         return self.start + timedelta(seconds=time.monotonic() - self._started)
 
 
-class FakeClock:
-    """A clock that only moves when told to."""
-
-    def __init__(self, start: datetime) -> None:
-        if start.tzinfo is None:
-            raise ValueError("FakeClock needs an aware datetime")
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        """Move the clock forward, e.g. advance(days=8)."""
-        self.now += timedelta(**delta)
-
-
 def parse_instant(text: str, tz: tzinfo) -> datetime:
     """An instant typed as dd/mm/yyyy [HH:MM[:SS]] or ISO 8601; without an offset it is in `tz`.
 

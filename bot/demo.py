@@ -22,7 +22,7 @@ from bot.i18n import N_, translator
 from bot.runtime import Runtime
 from bot.serve import serve
 from bot.services import audit, invites
-from handlers.telegram.fake_bot_api import FakeBotAPI, TranscriptEntry
+from fake_telegram import FakeBotAPI, TranscriptEntry
 from storage.models import Person
 
 TOKEN = "100200:DEMO"

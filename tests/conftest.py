@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.pool import NullPool
 
-from bot.clock import FakeClock
 from bot.config import Config
-from handlers.telegram.fake_bot_api import FakeBotAPI
+from fake_telegram import FakeBotAPI
 from storage import migrate
 from storage.db import make_engine
+from tests.support import FakeClock
 
 # The fake Bot API listens on loopback; never send that through a proxy.
 os.environ["NO_PROXY"] = ",".join(filter(None, [os.environ.get("NO_PROXY"), "127.0.0.1", "localhost"]))

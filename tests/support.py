@@ -1,4 +1,4 @@
-"""Test helpers: seeding a cell with people in every role, and running the real bot."""
+"""Test helpers: seeding a cell with people in every role, running the real bot, and a clock tests move."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from telegram import Update
 
@@ -18,7 +18,7 @@ from bot.ports import Capabilities
 from bot.runtime import Runtime
 from bot.serve import serve
 from bot.services import audit, people, roles, units
-from handlers.telegram.fake_bot_api import FakeBotAPI
+from fake_telegram import FakeBotAPI
 from storage.db import Sessions
 from storage.models import ChatIdentity
 
@@ -27,6 +27,22 @@ TODAY = date(2026, 11, 26)
 
 # The one factory the demo uses too.
 add_commune_with_cell = seeding.commune_with_cell
+
+
+class FakeClock:
+    """A clock that only moves when told to."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("FakeClock needs an aware datetime")
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        """Move the clock forward, e.g. advance(days=8)."""
+        self.now += timedelta(**delta)
 
 
 @dataclass

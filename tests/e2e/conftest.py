@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.clock import FakeClock
 from bot.config import Config
-from handlers.telegram.fake_bot_api import FakeBotAPI
-from tests.support import RunningBot, Seed, add_users, seed
+from fake_telegram import FakeBotAPI
+from tests.support import FakeClock, RunningBot, Seed, add_users, seed
 
 
 @pytest.fixture

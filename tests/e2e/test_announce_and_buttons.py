@@ -7,14 +7,14 @@ import pytest
 from sqlmodel import select
 
 from bot.chat import STALE
-from bot.clock import FakeClock
 from bot.config import Config
 from bot.domain import Outcome
 from bot.i18n import translator
-from handlers.telegram.fake_bot_api import NOT_MODIFIED, FakeBotAPI
+from fake_telegram import NOT_MODIFIED, FakeBotAPI
 from storage.models import Announcement, OutboxMessage, Person
 from tests.e2e.test_announcements import announced, thon3
 from tests.support import (
+    FakeClock,
     RunningBot,
     Seed,
     answers,

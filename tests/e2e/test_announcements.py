@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bot import seeding
-from bot.clock import FakeClock
 from bot.config import Config
-from handlers.telegram.fake_bot_api import FakeBotAPI
+from fake_telegram import FakeBotAPI
 from storage.db import Sessions
-from tests.support import TODAY, RunningBot, button, running_bot
+from tests.support import TODAY, FakeClock, RunningBot, button, running_bot
 
 pytestmark = pytest.mark.e2e
 

@@ -9,15 +9,15 @@ import pytest
 from sqlmodel import col, select
 
 from bot.chat import EXPIRED, REVOKED
-from bot.clock import FakeClock
 from bot.config import Config
 from bot.services import audit, people, roles, units
-from handlers.telegram.fake_bot_api import FakeBotAPI
+from fake_telegram import FakeBotAPI
 from storage import repo
 from storage.db import Sessions
 from storage.models import Announcement, AuditLog, Delegation, Person
 from tests.support import (
     TODAY,
+    FakeClock,
     RunningBot,
     Seed,
     press,

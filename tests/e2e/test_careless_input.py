@@ -7,14 +7,14 @@ import pytest
 from sqlmodel import select
 
 from bot.chat import GREETING, NOT_TEXT
-from bot.clock import FakeClock
 from bot.config import Config
 from bot.i18n import translator
 from bot.services import audit, people, records, units
-from handlers.telegram.fake_bot_api import MAX_CALLBACK_DATA_BYTES, QUERY_INVALID, FakeBotAPI
+from fake_telegram import MAX_CALLBACK_DATA_BYTES, QUERY_INVALID, FakeBotAPI
 from storage.models import ChatIdentity, Delegation, Exemption, FlowState, Person
 from tests.support import (
     TODAY,
+    FakeClock,
     RunningBot,
     Seed,
     button,

@@ -19,7 +19,7 @@ import pytest
 from sqlmodel import select
 
 from bot.services import announcements, audit
-from handlers.telegram.fake_bot_api import Call, FakeBotAPI
+from fake_telegram import Call, FakeBotAPI
 from storage.db import make_engine, make_sessions
 from storage.models import Cell, ChatIdentity, Membership, MemberStatus, OutboxMessage, Person, Unit
 from tests.conftest import TOKEN

@@ -8,13 +8,12 @@ import pytest
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.clock import FakeClock
 from bot.config import Config, DeliveryConfig
 from bot.domain import ChatRef
 from bot.services import announcements, audit, delivery, units
-from handlers.telegram.fake_bot_api import FakeBotAPI
+from fake_telegram import FakeBotAPI
 from storage.models import OutboxMessage
-from tests.support import TODAY, RunningBot, Seed, add_users, running_bot, seed
+from tests.support import TODAY, FakeClock, RunningBot, Seed, add_users, running_bot, seed
 
 pytestmark = pytest.mark.e2e
 TEXT = "Thông báo: họp chi bộ tối thứ Năm."

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.clock import FakeClock
 from bot.demo import run_demo
 from bot.i18n import translator
+from tests.support import FakeClock
 
 pytestmark = pytest.mark.e2e
 

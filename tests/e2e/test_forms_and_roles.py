@@ -10,13 +10,12 @@ from pathlib import Path
 import pytest
 
 from bot.chat import GREETING
-from bot.clock import FakeClock
 from bot.config import Config
 from bot.i18n import translator
 from bot.permissions import COMMANDS, Command, Role, Scope, allowed
-from handlers.telegram.fake_bot_api import FakeBotAPI
+from fake_telegram import FakeBotAPI
 from storage.models import Person
-from tests.support import TODAY, RunningBot, Seed, add_users, answers, button, running_bot, seed
+from tests.support import TODAY, FakeClock, RunningBot, Seed, add_users, answers, button, running_bot, seed
 
 pytestmark = pytest.mark.e2e
 REFUSAL = "is not available to you here"

@@ -8,13 +8,12 @@ import random
 
 import pytest
 
-from bot.clock import FakeClock
 from bot.config import Config
 from bot.i18n import LANGUAGES, translator
 from bot.permissions import COMMANDS
 from bot.runtime import SORRY
-from handlers.telegram.fake_bot_api import FakeBotAPI
-from tests.support import RunningBot, add_users, running_bot, seed
+from fake_telegram import FakeBotAPI
+from tests.support import FakeClock, RunningBot, add_users, running_bot, seed
 
 pytestmark = pytest.mark.e2e
 

@@ -8,13 +8,12 @@ from sqlmodel import select
 
 from bot.chat import FOREIGN, GREETING, POINTER
 from bot.choices import token
-from bot.clock import FakeClock
 from bot.config import Config
 from bot.domain import Button, ChatRef, Reply
-from handlers.telegram.fake_bot_api import FakeBotAPI
+from fake_telegram import FakeBotAPI
 from storage import repo
 from storage.models import Person
-from tests.support import RunningBot, Seed, press_for_answer, running_bot, say, settle
+from tests.support import FakeClock, RunningBot, Seed, press_for_answer, running_bot, say, settle
 
 pytestmark = pytest.mark.e2e
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import col, select
 
-from bot.clock import FakeClock
 from bot.config import Config
 from bot.services import audit, identity, people, units
-from handlers.telegram.fake_bot_api import FakeBotAPI
+from fake_telegram import FakeBotAPI
 from storage.models import ChatIdentity
-from tests.support import TODAY, RunningBot, running_bot, seed
+from tests.support import TODAY, FakeClock, RunningBot, running_bot, seed
 
 pytestmark = pytest.mark.e2e
 

@@ -7,15 +7,24 @@ import pytest
 from sqlmodel import delete, select
 
 from bot.choices import resolve_press
-from bot.clock import FakeClock
 from bot.config import Config
 from bot.domain import ChatRef, Document
 from bot.i18n import N_
 from bot.services import delivery
 from bot.services.delivery import Recipient
-from handlers.telegram.fake_bot_api import FakeBotAPI
+from fake_telegram import FakeBotAPI
 from storage.models import ChatIdentity, OutboxMessage, Person
-from tests.support import RunningBot, Seed, TextChat, TextTransport, add_users, running_bot, say, seed
+from tests.support import (
+    FakeClock,
+    RunningBot,
+    Seed,
+    TextChat,
+    TextTransport,
+    add_users,
+    running_bot,
+    say,
+    seed,
+)
 
 pytestmark = pytest.mark.e2e
 

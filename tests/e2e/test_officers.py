@@ -8,13 +8,12 @@ import io
 import pytest
 from sqlmodel import col, select
 
-from bot.clock import FakeClock
 from bot.config import Config
 from bot.services import audit, people, units
-from handlers.telegram.fake_bot_api import FakeBotAPI
+from fake_telegram import FakeBotAPI
 from storage import repo
 from storage.models import AuditLog, Exemption, MemberStatus, OutboxMessage, RoleAssignment
-from tests.support import TODAY, RunningBot, Seed, running_bot
+from tests.support import TODAY, FakeClock, RunningBot, Seed, running_bot
 
 pytestmark = pytest.mark.e2e
 

@@ -8,12 +8,11 @@ import logging
 import pytest
 from pydantic import SecretStr
 
-from bot.clock import FakeClock
 from bot.config import Config, ConfigError
 from bot.serve import serve
-from handlers.telegram.fake_bot_api import FakeBotAPI
+from fake_telegram import FakeBotAPI
 from tests.conftest import TOKEN
-from tests.support import RunningBot, add_users, running_bot, seed
+from tests.support import FakeClock, RunningBot, add_users, running_bot, seed
 
 pytestmark = pytest.mark.e2e
 

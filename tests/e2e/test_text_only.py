@@ -7,12 +7,11 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlmodel import select
 
-from bot.clock import FakeClock
 from bot.config import Config
 from bot.runtime import Runtime
 from bot.services import audit, people, units
 from storage.models import Announcement, Delegation, Exemption, Person, RoleAssignment
-from tests.support import TODAY, Seed, TextChat, TextTransport, seed
+from tests.support import TODAY, FakeClock, Seed, TextChat, TextTransport, seed
 
 pytestmark = pytest.mark.e2e
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot.clock import FakeClock
 from bot.config import Config
-from handlers.telegram.fake_bot_api import FakeBotAPI
+from fake_telegram import FakeBotAPI
 from storage.models import Announcement, Person
-from tests.support import RunningBot, Seed, running_bot, say
+from tests.support import FakeClock, RunningBot, Seed, running_bot, say
 
 pytestmark = pytest.mark.e2e
 

@@ -10,7 +10,7 @@ from telegram import Bot
 
 from bot.domain import Button, ChatRef, Document, Reply
 from bot.ports import Rejected
-from handlers.telegram.fake_bot_api import FakeBotAPI
+from fake_telegram import FakeBotAPI
 from handlers.telegram.html import ELLIPSIS, MAX_CAPTION, MAX_TEXT, visible_length
 from handlers.telegram.transport import TelegramTransport
 

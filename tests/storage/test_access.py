@@ -7,12 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from bot.clock import FakeClock
 from bot.permissions import BY_NAME, Role
 from bot.services import access, audit, people, roles, units
 from storage.db import Sessions, make_engine, make_sessions
 from storage.models import Cell, Delegation, Membership, Unit
-from tests.support import TODAY, Seed, seed
+from tests.support import TODAY, FakeClock, Seed, seed
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from bot.clock import FakeClock
 from bot.config import Config
 from bot.runtime import Runtime
 from storage.models import ProcessedUpdate
+from tests.support import FakeClock
 
 
 async def test_update_ids_older_than_two_days_are_forgotten(database_url: str, clock: FakeClock) -> None:

@@ -6,12 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.clock import FakeClock
 from bot.config import Config
 from bot.domain import ChatRef
 from bot.runtime import REPORT_EVERY, Runtime, report_due, report_job
 from bot.services import announcements, audit, people
-from tests.support import TODAY, add_commune_with_cell
+from tests.support import TODAY, FakeClock, add_commune_with_cell
 
 T0 = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
 

@@ -10,13 +10,12 @@ import pytest
 
 from bot import scopes
 from bot.chat import ChatCore, Ctx, Registry
-from bot.clock import FakeClock
 from bot.commands import registry
 from bot.config import Config
 from bot.domain import ChatRef, Incoming, Sender
 from bot.permissions import COMMANDS, Command, Role
 from storage.db import Sessions, make_engine, make_sessions
-from tests.support import Seed, seed
+from tests.support import FakeClock, Seed, seed
 
 MEETING_SCOPE = "test_meeting"
 

@@ -1,5 +1,8 @@
 """Architecture boundaries: the domain (bot/, storage/) knows no messenger and no HTTP client.
 
+The fake Bot API (fake_telegram/) stands apart: the domain knows it only through the demo, the real
+Telegram edge (handlers/) never imports it, and it imports nothing from the domain.
+
 Checked on the source with `ast`, so a forbidden import is caught even in a module no test imports.
 """
 
@@ -13,12 +16,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("bot", "storage")
-FORBIDDEN = ("telegram", "httpx", "aiohttp", "handlers")
+FORBIDDEN = ("telegram", "httpx", "aiohttp", "handlers", "fake_telegram")
 
 # Composition roots: the only modules that wire a messenger adapter (handlers.telegram) into the
 # domain. serve.py builds the Telegram application for `chibo run`; demo.py runs the bot against the
-# fake Bot API for `chibo demo`. Everything else must stay messenger-agnostic.
+# fake Bot API (fake_telegram) for `chibo demo`. Everything else must stay messenger-agnostic.
 COMPOSITION_ROOTS = frozenset({"bot/serve.py", "bot/demo.py"})
+DEMO = "bot/demo.py"  # the one module of the domain that may import fake_telegram
 
 
 def sources() -> list[Path]:
@@ -66,6 +70,18 @@ def is_forbidden(module: str) -> bool:
     return module.split(".")[0] in FORBIDDEN
 
 
+def imports_from(path: Path, packages: set[str]) -> list[str]:
+    """The imports in the module at path of anything in the given top-level packages."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return sorted(
+        {
+            f"line {line}: {module}"
+            for line, module in imported_modules(path, tree)
+            if module.split(".")[0] in packages
+        }
+    )
+
+
 def test_the_composition_roots_exist() -> None:
     assert {relative(p) for p in sources()} >= COMPOSITION_ROOTS
 
@@ -104,6 +120,7 @@ def test_the_boundary_check_sees_every_kind_of_import() -> None:
         "import telegram.ext\n"
         "from httpx import AsyncClient\n"
         "from handlers import telegram\n"
+        "from fake_telegram import FakeBotAPI\n"
         "import importlib\n"
         "importlib.import_module('aiohttp.web')\n"
     )
@@ -111,6 +128,34 @@ def test_the_boundary_check_sees_every_kind_of_import() -> None:
         m for _, m in imported_modules(ROOT / "bot" / "services" / "probe.py", tree) if is_forbidden(m)
     ]
     assert {m.split(".")[0] for m in modules} == set(FORBIDDEN)
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in sources() if relative(p) in COMPOSITION_ROOTS - {DEMO}], ids=relative
+)
+def test_only_the_demo_imports_the_fake_bot_api(path: Path) -> None:
+    assert imports_from(path, {"fake_telegram"}) == []
+
+
+EDGE = sorted((ROOT / "handlers").rglob("*.py"))
+FAKE = sorted((ROOT / "fake_telegram").rglob("*.py"))
+
+
+def test_the_edge_and_the_fake_are_where_the_checks_look() -> None:
+    assert ROOT / "handlers" / "telegram" / "app.py" in EDGE
+    assert ROOT / "fake_telegram" / "__init__.py" in FAKE
+    assert relative(ROOT / DEMO) in COMPOSITION_ROOTS
+
+
+@pytest.mark.parametrize("path", EDGE, ids=relative)
+def test_the_real_telegram_edge_never_imports_the_fake(path: Path) -> None:
+    assert imports_from(path, {"fake_telegram"}) == []
+
+
+@pytest.mark.parametrize("path", FAKE, ids=relative)
+def test_the_fake_bot_api_imports_nothing_from_the_domain(path: Path) -> None:
+    """It may use Telegram's rules from handlers.telegram.html, but not the bot it stands in front of."""
+    assert imports_from(path, {"bot", "storage"}) == []
 
 
 def test_relative_imports_are_resolved_against_the_modules_package() -> None:
