@@ -41,6 +41,11 @@ def _remembered(session: AsyncSession) -> dict[tuple[str, str, str], FlowState |
     return forms
 
 
+def remember(*, session: AsyncSession, chat: ChatRef, user_id: str, state: FlowState | None) -> None:
+    """Note the form open in this chat, read along with something else, so `current` need not ask."""
+    _remembered(session)[(chat.platform, chat.chat_id, user_id)] = state
+
+
 async def current(*, session: AsyncSession, chat: ChatRef, user_id: str) -> FlowState | None:
     """The form this person has open in this chat, if any (read once per session, then remembered)."""
     slot = (chat.platform, chat.chat_id, user_id)

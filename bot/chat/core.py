@@ -94,7 +94,10 @@ class ChatCore:
             linked = await repo.identity_with_person(
                 session=session, platform=incoming.sender.platform, external_id=incoming.sender.user_id
             )
-            identity, person = linked if linked else (None, None)
+            identity, person, private_form = linked if linked else (None, None, None)
+            private = ChatRef(incoming.chat.platform, incoming.sender.user_id)
+            if identity is not None:
+                flows.remember(session=session, chat=private, user_id=private.chat_id, state=private_form)
             language_code = clean_language_code(incoming.sender.language_code)
             language_changed = False
             if identity is not None:
@@ -103,7 +106,6 @@ class ChatCore:
                 if language_code != identity.language_code:
                     identity.language_code = language_code
                     language_changed = True
-            private = ChatRef(incoming.chat.platform, incoming.sender.user_id)
             ctx = Ctx(
                 session=session,
                 incoming=incoming,

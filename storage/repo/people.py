@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, tuple_, update
+from sqlalchemy import and_, bindparam, tuple_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (
     ChatIdentity,
+    FlowState,
     Person,
 )
 from storage.repo.periods import typed_id
@@ -69,9 +70,19 @@ async def chat_languages(
 
 
 # Built once: every update asks it, and building a statement costs more than running this one.
+# The account, its person and the form open in the person's private chat with the bot, in one round
+# trip: every update needs the first two, and most private messages the third.
 _IDENTITY_WITH_PERSON = (
-    select(ChatIdentity, Person)
+    select(ChatIdentity, Person, FlowState)
     .join(Person, col(Person.id) == col(ChatIdentity.person_id))
+    .outerjoin(
+        FlowState,
+        and_(
+            col(FlowState.platform) == col(ChatIdentity.platform),
+            col(FlowState.chat_id) == col(ChatIdentity.external_id),
+            col(FlowState.user_id) == col(ChatIdentity.external_id),
+        ),
+    )
     .where(
         ChatIdentity.platform == bindparam("platform"), ChatIdentity.external_id == bindparam("external_id")
     )
@@ -80,11 +91,12 @@ _IDENTITY_WITH_PERSON = (
 
 async def identity_with_person(
     *, session: AsyncSession, platform: str, external_id: str
-) -> tuple[ChatIdentity, Person] | None:
-    """The linked account with this messenger id and its person, in one query."""
+) -> tuple[ChatIdentity, Person, FlowState | None] | None:
+    """The linked account with this messenger id, its person, and the form open in their private chat
+    with the bot (None when there is none), in one query."""
     params = {"platform": platform, "external_id": external_id}
     row = (await session.exec(_IDENTITY_WITH_PERSON, params=params)).first()
-    return (row[0], row[1]) if row else None
+    return (row[0], row[1], row[2]) if row else None
 
 
 async def mark_unreachable(
