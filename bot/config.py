@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tomllib
 import zoneinfo
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,6 +21,7 @@ from bot.config_file import (
     peek_language,
 )
 from bot.i18n import N_
+from bot.meetings.rules import Rules
 
 __all__ = [
     "CONFIG_ENV",
@@ -73,6 +75,30 @@ class DeliveryConfig(_Section):
     backoff_max: float = Field(default=300.0, gt=0)
 
 
+class MeetingsConfig(_Section):
+    """The meeting figures that provinces set differently (bot.meetings.rules)."""
+
+    grace_hours: float = Field(default=2, gt=0)
+    late_after_minutes: float = Field(default=15, ge=0)
+    minimum_minutes: int = Field(default=90, ge=1)
+    combined_minimum_minutes: int = Field(default=120, ge=1)
+    dues_grace_months: int = Field(default=1, ge=0, le=12)
+    charter_warn_months: int = Field(default=2, ge=1, le=12)
+    charter_flag_months: int = Field(default=3, ge=1, le=12)
+
+    def rules(self) -> Rules:
+        """These figures as the rules module takes them."""
+        return Rules(
+            grace=timedelta(hours=self.grace_hours),
+            late_after=timedelta(minutes=self.late_after_minutes),
+            minimum_minutes=self.minimum_minutes,
+            combined_minimum_minutes=self.combined_minimum_minutes,
+            dues_grace_months=self.dues_grace_months,
+            charter_warn=self.charter_warn_months,
+            charter_flag=self.charter_flag_months,
+        )
+
+
 class Config(_Section):
     timezone: str = DEFAULT_TIMEZONE
     default_language: Literal["vi", "en"] = "vi"
@@ -84,6 +110,7 @@ class Config(_Section):
     telegram: TelegramConfig = TelegramConfig()
     database: DatabaseConfig = DatabaseConfig()
     delivery: DeliveryConfig = DeliveryConfig()
+    meetings: MeetingsConfig = MeetingsConfig()
 
     @field_validator("timezone")
     @classmethod

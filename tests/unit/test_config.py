@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.config import CONFIG_ENV, TOKEN_ENV, Config, ConfigError, config_path, load_config, peek_language
 from bot.i18n import translator
+from bot.meetings.rules import Rules
 
 SECRET = "123456:SECRET-from-the-file"
 ENV_SECRET = "654321:SECRET-from-the-environment"
@@ -55,6 +57,16 @@ def test_a_file_overrides_only_the_settings_it_names(tmp_path: Path) -> None:
     assert (config.default_language, config.delivery.senders) == ("en", 2)
     assert config.delivery.max_attempts == Config().delivery.max_attempts
     assert config.timezone == "Asia/Ho_Chi_Minh"
+
+
+def test_the_meeting_figures_reach_the_rules_as_configured(tmp_path: Path) -> None:
+    assert Config().meetings.rules() == Rules()  # the defaults are the guides' figures, in one place
+    path = write_config(
+        tmp_path, "[meetings]\ngrace_hours = 1.5\nlate_after_minutes = 10\ncharter_flag_months = 4\n"
+    )
+    rules = load_config(path).meetings.rules()
+    assert (rules.grace, rules.late_after) == (timedelta(hours=1.5), timedelta(minutes=10))
+    assert (rules.charter_warn, rules.charter_flag, rules.minimum_minutes) == (2, 4, 90)
 
 
 def test_the_token_from_the_environment_wins_over_the_file(
@@ -112,6 +124,7 @@ BROKEN = {
     "token of the wrong type": (f'[telegram]\ntoken = ["{SECRET}"]\n', "telegram.token"),
     "bad number": (f'[telegram]\ntoken = "{SECRET}"\npoll_timeout = -1\n', "telegram.poll_timeout"),
     "bad language": (f'default_language = "{SECRET}"\n', "default_language"),
+    "bad meeting figure": ("[meetings]\ncharter_warn_months = 0\n", "meetings.charter_warn_months"),
     "unterminated token": (f'[telegram]\ntoken = "{SECRET}\n', "not valid TOML"),
     "unquoted token": (f"[telegram]\ntoken = {SECRET}\n", "not valid TOML"),
 }

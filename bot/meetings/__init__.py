@@ -1,0 +1,1 @@
+"""Meetings: their rules (rules.py); storage, services and commands follow (issue 9)."""
