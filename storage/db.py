@@ -38,3 +38,15 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 def make_sessions(engine: AsyncEngine) -> Sessions:
     """Return the session factory; objects stay readable after commit."""
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+def dialect_insert(dialect: str) -> Any:
+    """The INSERT construct of this dialect ("postgresql" or "sqlite"): both have ON CONFLICT, which the
+    generic insert lacks. Imported on use, so commands that never write start quicker."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert

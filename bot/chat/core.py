@@ -96,11 +96,10 @@ class ChatCore:
             )
             identity, person, private_form = linked if linked else (None, None, None)
             private = ChatRef(incoming.chat.platform, incoming.sender.user_id)
-            if identity is not None:
-                flows.remember(session=session, chat=private, user_id=private.chat_id, state=private_form)
             language_code = clean_language_code(incoming.sender.language_code)
             language_changed = False
             if identity is not None:
+                flows.remember(session=session, chat=private, user_id=private.chat_id, state=private_form)
                 if identity.unreachable_reason is not None:  # whoever writes can be reached again
                     identity.unreachable_reason = identity.unreachable_since = None
                 if language_code != identity.language_code:

@@ -10,6 +10,7 @@ from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import dialect_insert
 from storage.models import (
     OutboxMessage,
 )
@@ -22,17 +23,15 @@ async def queue_outbox(*, session: AsyncSession, rows: Sequence[dict[str, Any]])
     """
     if not rows:
         return 0
-    connection = await session.connection()
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        statement: Any = pg_insert(OutboxMessage).on_conflict_do_nothing(constraint="uq_outbox_key")
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        statement = sqlite_insert(OutboxMessage).on_conflict_do_nothing(
+    dialect = (await session.connection()).dialect.name
+    insert = dialect_insert(dialect)(OutboxMessage)
+    statement: Any = (
+        insert.on_conflict_do_nothing(constraint="uq_outbox_key")
+        if dialect == "postgresql"
+        else insert.on_conflict_do_nothing(
             index_elements=["purpose", "subject", "occurrence", "platform", "chat_id"]
         )
+    )
     new = 0
     # Row by row so the count of new rows is exact on both engines (rowcount of a multi-row insert is not).
     for row in rows:

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, delete, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import dialect_insert
 from storage.models import (
     AuditLog,
     Change,
@@ -34,11 +35,8 @@ async def get_setting(*, session: AsyncSession, key: str) -> str | None:
 async def set_setting(*, session: AsyncSession, key: str, value: str) -> None:
     """Store a setting: one INSERT … ON CONFLICT DO UPDATE, so two writers of the same key (the chat and
     the change watcher both refresh a person's menu) never collide on the primary key."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
     connection = await session.connection()
-    insert: Any = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(Setting).values(key=key, value=value)
+    statement = dialect_insert(connection.dialect.name)(Setting).values(key=key, value=value)
     await connection.execute(statement.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
 
 
@@ -94,11 +92,8 @@ async def audit(
 
 def _mark_processed(dialect: str) -> Any:
     """INSERT … ON CONFLICT DO NOTHING for processed updates, in the dialect's own words, built once."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
     values: dict[str, Any] = {name: bindparam(name) for name in ("platform", "update_id", "processed_at")}
-    return insert(ProcessedUpdate).values(**values).on_conflict_do_nothing()
+    return dialect_insert(dialect)(ProcessedUpdate).values(**values).on_conflict_do_nothing()
 
 
 _MARK_PROCESSED: dict[str, Any] = {}
