@@ -85,6 +85,10 @@ class MeetingsConfig(_Section):
     dues_grace_months: int = Field(default=1, ge=0, le=12)
     charter_warn_months: int = Field(default=2, ge=1, le=12)
     charter_flag_months: int = Field(default=3, ge=1, le=12)
+    # A meeting created without an end is expected to last this long.
+    default_length_minutes: int = Field(default=120, ge=15, le=24 * 60)
+    # Answers arriving within this many seconds make one edit of the group chat's tally, not one each.
+    tally_debounce_seconds: float = Field(default=10, ge=0)
 
     def rules(self) -> Rules:
         """These figures as the rules module takes them."""

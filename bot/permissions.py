@@ -33,6 +33,7 @@ class Scope(StrEnum):
     NONE = "none"
     CELL = "cell"
     UNIT = "unit"
+    MEETING = "meeting"  # a meeting of a cell (bot.meetings.scope); its chair has a role towards it
 
 
 @dataclass(frozen=True)
@@ -45,11 +46,22 @@ class Command:
     description: str  # msgid
     # Roles inside a cell that delegation, chairing or minute-taking can add for a meeting.
     menu: bool = True
+    # Other names that run it (Vietnamese ones without diacritics, typed on any phone).
+    aliases: tuple[str, ...] = ()
 
 
 LINKED = frozenset(Role)  # anyone the bot knows
 OFFICERS = frozenset({Role.COMMITTEE, Role.DEPUTY, Role.SECRETARY, Role.ACTING_SECRETARY, Role.ORGANISER})
 LEADERS = frozenset({Role.SECRETARY, Role.ACTING_SECRETARY, Role.ORGANISER})
+MEMBERS = frozenset({Role.MEMBER})
+# Who plans meetings and records them afterwards: the secretary, or the deputy acting for them.
+SECRETARIES = frozenset({Role.SECRETARY, Role.ACTING_SECRETARY})
+# Who runs a meeting once it opens: the secretaries and the meeting's chair.
+MEETING_RUNNERS = SECRETARIES | {Role.CHAIR}
+# Who may read absence reasons (illness, family matters): besides the member themself.
+REASON_READERS = frozenset({Role.SECRETARY, Role.DEPUTY, Role.ACTING_SECRETARY, Role.CHAIR, Role.ORGANISER})
+# Who ticks dues paid: the secretary and deputy; members report their own.
+DUES_OFFICERS = frozenset({Role.SECRETARY, Role.DEPUTY, Role.ACTING_SECRETARY})
 
 # The table. Order is the order of /help and the command menu.
 COMMANDS: tuple[Command, ...] = (
@@ -80,8 +92,35 @@ COMMANDS: tuple[Command, ...] = (
         N_("let the deputy secretary act as secretary for some days"),
     ),
     Command("roles", Scope.UNIT, frozenset({Role.ORGANISER}), N_("grant or revoke officer roles")),
+    Command("meeting", Scope.CELL, SECRETARIES, N_("plan a meeting and send its notice"), aliases=("hop",)),
+    Command(
+        "meeting_edit",
+        Scope.MEETING,
+        SECRETARIES,
+        N_("change the time, place or agenda of a meeting, or cancel it"),
+        aliases=("suahop",),
+    ),
+    Command("attend", Scope.MEETING, MEMBERS, N_("say you will attend the next meeting"), aliases=("comat",)),
+    Command(
+        "absent",
+        Scope.MEETING,
+        MEMBERS,
+        N_("ask to be excused from the next meeting, with a reason"),
+        aliases=("vang",),
+    ),
+    Command("open", Scope.MEETING, MEETING_RUNNERS, N_("open the meeting: check-in starts")),
+    Command("checkin", Scope.MEETING, MEMBERS, N_("check in at the meeting"), aliases=("diemdanh",)),
+    Command("tick", Scope.MEETING, MEETING_RUNNERS, N_("tick in members who came without their phone")),
+    Command("close", Scope.MEETING, MEETING_RUNNERS, N_("close the meeting and get the roll-call report")),
+    Command("record", Scope.MEETING, SECRETARIES, N_("record afterwards a meeting held without the bot")),
+    Command("rollcall", Scope.MEETING, REASON_READERS, N_("who answered, came or is absent, with reasons")),
+    Command("dues", Scope.CELL, MEMBERS | DUES_OFFICERS, N_("party dues: report yours, or tick who paid")),
+    Command(
+        "linkgroup", Scope.CELL, SECRETARIES, N_("send this in the cell's group chat to post notices there")
+    ),
 )
 BY_NAME = {command.name: command for command in COMMANDS}
+ALIASES = {alias: command.name for command in COMMANDS for alias in command.aliases}
 
 # Actions that are not commands but are checked the same way.
 MANAGE_MEMBERS = LEADERS

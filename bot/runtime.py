@@ -21,16 +21,17 @@ from bot.jobs import Jobs
 from bot.menus import MenuSync
 from bot.ports import Capabilities, DeliveryError, Rejected, Transport
 from bot.present import FULL, present
-from bot.services import announcements
+from bot.services import announcements, meetings
 from bot.services.delivery import Deliverer
 from storage import migrate, repo
 from storage.db import make_engine, make_sessions
-from storage.models import Announcement
+from storage.models import Announcement, Cell, Meeting
 
 log = logging.getLogger(__name__)
 
 Watcher = Callable[[set[str]], Awaitable[None]]
 REPORT_EVERY_RUN = timedelta(seconds=2)  # how often a live delivery report's job looks at it
+MEETINGS_EVERY = timedelta(minutes=1)  # how often meetings past their deadline are looked for
 PRUNE_EVERY = timedelta(hours=1)
 # Where a report cannot be edited, a new one is sent at most this often (and once at the end).
 REPORT_EVERY = timedelta(minutes=5)
@@ -54,7 +55,7 @@ class Runtime:
             sessions=self.sessions,
             config=config,
             clock=clock,
-            registry=commands.registry(),
+            registry=commands.registry(config.meetings.rules()),
             capabilities=self.capabilities,
         )
         self.menus = MenuSync(sessions=self.sessions, chat=self.chat, transports=self.transports)
@@ -62,6 +63,7 @@ class Runtime:
         self.watchers: dict[str, Watcher] = {
             "person": self._people_changed,
             "announcement": self._reports_changed,
+            "tally": self._tallies_changed,
         }
         self._seen_change = 0
         self.delivery = Deliverer(
@@ -158,6 +160,8 @@ class Runtime:
             "changes", self.check_changes, every=timedelta(seconds=self.config.change_poll_seconds)
         )
         self.jobs.schedule("prune", self.prune_processed_updates, every=PRUNE_EVERY)
+        # Meetings past their expected end plus the grace: closed automatically, or not recorded.
+        self.jobs.schedule("meetings", self.run_due_meetings, every=MEETINGS_EVERY)
         await self.rebuild_jobs()
         self.jobs.start()
         await self.delivery.start()
@@ -240,6 +244,54 @@ class Runtime:
                 self.jobs.cancel(report_job(announcement_id))
             return updated
 
+    async def run_due_meetings(self) -> int:
+        """Close the open meetings nobody closed and note those never opened, once past their expected
+        end plus the grace (by the injected clock, so a late job or a restart changes nothing)."""
+        now, rules, done = self.clock(), self.config.meetings.rules(), 0
+        async with self.sessions.begin() as session:
+            for meeting in await meetings.due_meetings(session=session, now=now, rules=rules):
+                cell = await session.get(Cell, meeting.cell_id)
+                assert cell is not None
+                tz = meetings.cell_zone(cell, self.config.tz)
+                if await meetings.auto_close(session=session, meeting=meeting, now=now, rules=rules, tz=tz):
+                    done += 1
+        if done:
+            self.delivery.wake()
+        return done
+
+    async def update_tally(self, *, meeting_id: int) -> bool:
+        """Edit the group chat's post of a meeting's notice to show the answers now; stop the job once
+        the post shows them (a burst of answers is one edit, and nothing changed is never an edit)."""
+        async with self.sessions.begin() as session:
+            meeting = await session.get(Meeting, meeting_id)
+            post = await meetings.group_post(session, meeting_id)
+            if meeting is None or post is None or post.status in ("failed", "unreachable"):
+                self.jobs.cancel(tally_job(meeting_id))
+                return False
+            if post.status != "sent" or post.message_id is None:
+                return False  # the first post is still on its way: look again at the next run
+            cell = await session.get(Cell, meeting.cell_id)
+            transport = self.transports.get(post.platform)
+            if cell is None or transport is None or not transport.capabilities.edits:
+                self.jobs.cancel(tally_job(meeting_id))  # never re-posted where it cannot be edited
+                return False
+            gettext = translator(self.config.default_language).gettext
+            text = await meetings.group_text(
+                session, meeting, cell, tz=meetings.cell_zone(cell, self.config.tz), gettext=gettext
+            )
+            if meetings.digest(text) == meeting.group_tally:
+                self.jobs.cancel(tally_job(meeting_id))
+                return False
+            try:
+                await transport.edit(
+                    ChatRef(post.platform, post.chat_id), post.message_id, Reply(text, markup=True)
+                )
+            except DeliveryError as error:
+                log.info("tally of meeting %s not updated: %r", meeting_id, error)
+                return False
+            meeting.group_tally = meetings.digest(text)
+            return True
+
     async def check_changes(self) -> bool:
         """Reload what the changes recorded since the last look touched (by this process or another)."""
         async with self.sessions() as session:
@@ -275,6 +327,18 @@ class Runtime:
             for identity in chats:
                 await self.menus.refresh(platform=identity.platform, external_id=identity.external_id)
 
+    async def _tallies_changed(self, meeting_ids: set[str]) -> None:
+        """Answers came in: edit the group's tally after the debounce, once for the whole burst."""
+        scheduled = self.jobs.jobs()
+        for key in meeting_ids:
+            if tally_job(int(key)) not in scheduled:  # a job already waiting takes this answer too
+                self.jobs.schedule(
+                    tally_job(int(key)),
+                    self.update_tally,
+                    every=timedelta(seconds=max(self.config.meetings.tally_debounce_seconds, 1)),
+                    meeting_id=int(key),
+                )
+
     async def _reports_changed(self, announcement_ids: set[str]) -> None:
         """Schedule the live report job of each new announcement."""
         for key in announcement_ids:
@@ -285,6 +349,11 @@ class Runtime:
                 every=REPORT_EVERY_RUN,
                 announcement_id=announcement_id,
             )
+
+
+def tally_job(meeting_id: int) -> str:
+    """The id of the job that edits a meeting's tally in the cell's group chat."""
+    return f"meeting:{meeting_id}:tally"
 
 
 def report_job(announcement_id: int) -> str:

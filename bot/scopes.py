@@ -29,7 +29,7 @@ class Resolver(Protocol):
         ...
 
     async def candidates(
-        self, session: AsyncSession, *, person_id: int, command: Command, day: Any
+        self, session: AsyncSession, *, person_id: int, command: Command, day: Any, now: Any
     ) -> list[Any]:
         """The targets a person could mean when they name none, each with an `id` and a `name`."""
         ...
@@ -52,7 +52,7 @@ class CellScope:
         return cell if cell is not None and cell.closed_at is None else None
 
     async def candidates(
-        self, session: AsyncSession, *, person_id: int, command: Command, day: Any
+        self, session: AsyncSession, *, person_id: int, command: Command, day: Any, now: Any
     ) -> list[Any]:
         """The cells where the person may use the command."""
         return list(await access.cells_for(session=session, person_id=person_id, command=command, day=day))
@@ -74,7 +74,7 @@ class UnitScope:
         return await session.get(Unit, target_id)
 
     async def candidates(
-        self, session: AsyncSession, *, person_id: int, command: Command, day: Any
+        self, session: AsyncSession, *, person_id: int, command: Command, day: Any, now: Any
     ) -> list[Any]:
         """The units the person organises."""
         return list(await access.units_for(session=session, person_id=person_id, day=day))

@@ -29,3 +29,9 @@ MEMBERSHIP_KINDS = ("primary", "residence")
 MEMBER_STATUSES = ("official", "probationary")
 OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "unreachable")
 UNREACHABLE_REASONS = ("not_linked", "blocked", "deleted", "chat_not_found")
+
+# Meetings (bot.meetings.rules spells the same words as enums, with their rules).
+MEETING_KINDS = ("regular", "thematic", "regular_thematic", "extraordinary")
+MEETING_ANSWERS = ("attend", "absent")
+REASON_VERDICTS = ("accepted", "rejected")
+ATTENDANCE_STATES = ("present", "late", "excused", "unexcused", "exempt", "unconfirmed")

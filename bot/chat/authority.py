@@ -70,7 +70,9 @@ async def choose_target(ctx: Ctx, spec: Command, person_id: int) -> bool:
             ctx.refuse(ctx._(resolver.missing))
             return False
     else:
-        candidates = await resolver.candidates(ctx.session, person_id=person_id, command=spec, day=ctx.today)
+        candidates = await resolver.candidates(
+            ctx.session, person_id=person_id, command=spec, day=ctx.today, now=ctx.now
+        )
         if len(candidates) > 1:
             buttons = tuple((cmd_button(c.name, spec.name, f"#{c.id}", *ctx.args),) for c in candidates[:30])
             ctx.reply(ctx._(resolver.which), buttons)
@@ -83,8 +85,9 @@ async def choose_target(ctx: Ctx, spec: Command, person_id: int) -> bool:
 async def set_target(ctx: Ctx, spec: Command, person_id: int, target: Any) -> None:
     """Record the target and the person's roles towards it today (the cell's day, in its own zone)."""
     ctx.target = target
-    if isinstance(target, Cell):
-        ctx.today = cell_today(target, ctx.now, ctx.config.tz)
+    cell = target if isinstance(target, Cell) else getattr(target, "cell", None)
+    if isinstance(cell, Cell):
+        ctx.today = cell_today(cell, ctx.now, ctx.config.tz)
     if spec.scope == Scope.NONE:
         ctx.roles = await access.roles_anywhere(session=ctx.session, person_id=person_id, day=ctx.today)
         ctx.roles.add(Role.MEMBER)  # linked people may use the general commands

@@ -75,8 +75,11 @@ class Ctx:
 
     @property
     def cell(self) -> Cell | None:
-        """The target, when the command acts on a cell."""
-        return self.target if isinstance(self.target, Cell) else None
+        """The target, when the command acts on a cell, or the cell of the meeting it acts on."""
+        if isinstance(self.target, Cell):
+            return self.target
+        cell = getattr(self.target, "cell", None)
+        return cell if isinstance(cell, Cell) else None
 
     @property
     def unit(self) -> Unit | None:

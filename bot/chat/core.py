@@ -211,7 +211,7 @@ class ChatCore:
             if name == "cancel":
                 ctx.reply(ctx._(N_("Cancelled. Nothing from that form was saved.")))
                 return
-        spec = self.registry.specs.get(name)
+        spec = self.registry.specs.get(self.registry.aliases.get(name, name))
         if spec is None:
             shown = name if len(name) <= MAX_COMMAND_ECHO else name[:MAX_COMMAND_ECHO] + "…"
             ctx.reply(
@@ -220,7 +220,7 @@ class ChatCore:
             return
         ctx.spec, ctx.args = spec, args
         if await authorise(ctx, spec):
-            await self.registry.commands[name](ctx)
+            await self.registry.commands[spec.name](ctx)
 
     async def _form_step(self, ctx: Ctx, state: FlowState, answer: str) -> None:
         """Run one step of the open form, after checking its permission again for today."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.chat.context import Ctx
 from bot.permissions import COMMANDS, Command, Role
@@ -32,6 +32,7 @@ class Registry:
     specs: Mapping[str, Command]
     commands: Mapping[str, CommandFn]
     forms: Mapping[str, FormEntry]
+    aliases: Mapping[str, str] = field(default_factory=dict)  # another name -> the command's name
 
     @classmethod
     def build(
@@ -49,4 +50,7 @@ class Registry:
             raise ValueError(
                 f"implementations of commands missing from the permission table: {sorted(unknown)}"
             )
-        return cls({spec.name: spec for spec in table}, dict(commands), dict(forms))
+        aliases = {alias: spec.name for spec in table for alias in spec.aliases}
+        if clash := set(aliases) & names:
+            raise ValueError(f"aliases that are also command names: {sorted(clash)}")
+        return cls({spec.name: spec for spec in table}, dict(commands), dict(forms), aliases)

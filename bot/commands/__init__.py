@@ -6,13 +6,17 @@ Each command of the permission table (bot.permissions) has exactly one implement
 
 from __future__ import annotations
 
+from bot import scopes
 from bot.chat import FormEntry, Registry
-from bot.commands import announce, basic, members, officers
+from bot.commands import announce, basic, dues, meetings, members, officers
+from bot.meetings.rules import Rules
+from bot.meetings.scope import MeetingScope
 from bot.permissions import MANAGE_MEMBERS
 
 
-def registry() -> Registry:
-    """The commands and forms of chibo."""
+def registry(rules: Rules | None = None) -> Registry:
+    """The commands and forms of chibo (meeting commands find their meeting by the given rules)."""
+    scopes.register(MeetingScope(rules or Rules()))
     return Registry.build(
         commands={
             "start": basic.start,
@@ -27,11 +31,28 @@ def registry() -> Registry:
             "unreachable": announce.unreachable,
             "delegate": officers.delegate,
             "roles": officers.roles,
+            "meeting": meetings.meeting,
+            "meeting_edit": meetings.meeting_edit,
+            "attend": meetings.attend,
+            "absent": meetings.absent,
+            "open": meetings.open_,
+            "checkin": meetings.checkin,
+            "tick": meetings.tick,
+            "close": meetings.close,
+            "record": meetings.record,
+            "rollcall": meetings.rollcall_,
+            "dues": dues.dues_,
+            "linkgroup": meetings.linkgroup,
         },
         forms={
             "lang": FormEntry(basic.lang_choose),
             "announce": FormEntry(announce.announce_step),
             # Exempting or ending a membership changes a record: only those who manage members may.
             "member_reason": FormEntry(members.member_reason, requires=MANAGE_MEMBERS),
+            "meeting": FormEntry(meetings.meeting_step),
+            "meeting_edit": FormEntry(meetings.meeting_edit_step),
+            "absent": FormEntry(meetings.absent_step),
+            "close": FormEntry(meetings.close_step),
+            "record": FormEntry(meetings.record_step),
         },
     )

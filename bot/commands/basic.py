@@ -64,7 +64,8 @@ async def help_(ctx: Ctx) -> None:
     """List the commands this person's roles allow."""
     lines = [ctx._(N_("Commands you can use:"))]
     for spec in access.commands_for(ctx.roles):
-        lines.append(f"/{spec.name} — {ctx._(spec.description)}")
+        also = "".join(f" (/{alias})" for alias in spec.aliases)
+        lines.append(f"/{spec.name}{also} — {ctx._(spec.description)}")
     ctx.reply("\n".join(lines))
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -76,8 +76,8 @@ async def queue(
     """Queue one message per recipient; a key already queued is skipped. Returns how many were new.
 
     What each person receives is rendered when it is sent, in their language and their messenger's
-    format: `message_key` (a msgid) with `params` (plain text, shown as written), then `text` (the
-    core's markup). Choice labels are msgids too.
+    format: `message_key` (a msgid) with `params` (plain text, shown as written, or {"msgid": ...} to
+    translate), then `text` (the core's markup). Choice labels are msgids too.
     """
     rows = []
     for recipient in recipients:
@@ -105,6 +105,19 @@ async def queue(
             }
         )
     return await repo.queue_outbox(session=session, rows=rows)
+
+
+async def recipients_of(session: AsyncSession, person_ids: Iterable[int]) -> list[Recipient]:
+    """Each person's linked chats (or the person alone, unreachable, when they linked none)."""
+    ids = list(dict.fromkeys(person_ids))
+    identities = await repo.identities_of(session=session, person_ids=ids)
+    result = []
+    for person_id in ids:
+        chats = identities[person_id]
+        if not chats:
+            result.append(Recipient(person_id, None))
+        result += [Recipient(person_id, ChatRef(i.platform, i.external_id)) for i in chats]
+    return result
 
 
 @dataclass
@@ -319,7 +332,11 @@ class Deliverer:
             gettext = translator(pick_language(chosen, messenger, self.default_language)).gettext
             text = row.text
             if row.message_key:
-                header = gettext(row.message_key) % {k: str(v) for k, v in (row.params or {}).items()}
+                header = gettext(row.message_key) % {
+                    # A parameter given as {"msgid": ...} is a word to translate (a kind, a reason).
+                    k: gettext(v["msgid"]) if isinstance(v, dict) else str(v)
+                    for k, v in (row.params or {}).items()
+                }
                 text = markup.escape(header) + (f"\n\n{text}" if text else "")
             buttons = tuple(
                 tuple(Button(gettext(b["label"]), b["data"]) for b in line) for line in row.buttons or []

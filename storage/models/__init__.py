@@ -6,6 +6,7 @@ from __future__ import annotations
 from storage.models.chat import ChatIdentity, ChoiceSet, FlowState, InviteCode, ProcessedUpdate
 from storage.models.delivery import Announcement, OutboxMessage
 from storage.models.households import Household, HouseholdAssignment
+from storage.models.meetings import AgendaItem, Attendance, DuesPayment, Meeting
 from storage.models.organisation import (
     Cell,
     Delegation,
@@ -19,6 +20,10 @@ from storage.models.organisation import (
 from storage.models.records import AuditLog, Change, Setting
 
 __all__ = [
+    "AgendaItem",
+    "Attendance",
+    "DuesPayment",
+    "Meeting",
     "Announcement",
     "AuditLog",
     "Cell",

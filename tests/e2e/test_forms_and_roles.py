@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,11 @@ import pytest
 from bot.chat import GREETING
 from bot.config import Config
 from bot.i18n import translator
+from bot.meetings.rules import Kind, Rules
 from bot.permissions import COMMANDS, Command, Role, Scope, allowed
+from bot.services import audit, meetings
 from fake_telegram import FakeBotAPI
-from storage.models import Person
+from storage.models import Cell, Person
 from tests.support import TODAY, FakeClock, RunningBot, Seed, add_users, answers, button, running_bot, seed
 
 pytestmark = pytest.mark.e2e
@@ -139,7 +142,7 @@ async def test_command_menus_differ_by_role_and_language(
             w: [c["command"] for c in _menu(fake, s.tg(w))] for w in ("member", "secretary", "organiser")
         }
         secretary_menu = _menu(fake, s.tg("secretary"))
-    assert names["member"] == ["help", "lang", "cancel"]
+    assert names["member"] == ["help", "lang", "cancel", "attend", "absent", "checkin", "dues"]
     assert names["secretary"] == [
         "help",
         "lang",
@@ -149,6 +152,18 @@ async def test_command_menus_differ_by_role_and_language(
         "announce",
         "unreachable",
         "delegate",
+        "meeting",
+        "meeting_edit",
+        "attend",
+        "absent",
+        "open",
+        "checkin",
+        "tick",
+        "close",
+        "record",
+        "rollcall",
+        "dues",
+        "linkgroup",
     ]
     # Organisers see and stop delegations in their unit (only the secretary starts one).
     assert "roles" in names["organiser"] and "delegate" in names["organiser"]
@@ -171,18 +186,53 @@ UNIT_ROLES: dict[str, set[Role]] = {
 }
 
 
+# The chair of the meeting planned in this cell holds Role.CHAIR towards it (see planned_meeting).
+CHAIR = "committee"
+
+
 def expected(command: Command, who: str) -> bool:
-    """What the permission table says, for a seeded person acting on this cell or unit."""
+    """What the permission table says, for a seeded person acting on this cell, unit or meeting."""
     if command.scope == Scope.NONE:
         return True  # every linked person
-    roles = CELL_ROLES[who] if command.scope == Scope.CELL else UNIT_ROLES[who]
+    roles = UNIT_ROLES[who] if command.scope == Scope.UNIT else set(CELL_ROLES[who])
+    if command.scope == Scope.MEETING and who == CHAIR:
+        roles.add(Role.CHAIR)
     return allowed(command, roles)
 
 
-def invocation(command: Command, s: Seed) -> str:
-    """The command aimed at this cell or unit explicitly, as a button would send it."""
-    target = {Scope.CELL: f" #{s.cell}", Scope.UNIT: f" #{s.commune}", Scope.NONE: ""}[command.scope]
+def invocation(command: Command, s: Seed, meeting_id: int = 0) -> str:
+    """The command aimed at this cell, unit or meeting explicitly, as a button would send it."""
+    target = {
+        Scope.CELL: f" #{s.cell}",
+        Scope.UNIT: f" #{s.commune}",
+        Scope.MEETING: f" #{meeting_id}",
+        Scope.NONE: "",
+    }[command.scope]
     return f"/{command.name}{target}"
+
+
+async def planned_meeting(bot: RunningBot, s: Seed, clock: FakeClock) -> int:
+    """A regular meeting of this cell in two days, chaired by the committee member."""
+    async with bot.runtime.sessions.begin() as session:
+        cell = await session.get(Cell, s.cell)
+        assert cell is not None
+        meeting = await meetings.create(
+            session=session,
+            cell=cell,
+            plan=meetings.Plan(
+                kind=Kind.REGULAR,
+                starts_at=clock() + timedelta(days=2),
+                place="Nhà văn hóa",
+                chair_person_id=s.people[CHAIR],
+            ),
+            actor=audit.CLI,
+            now=clock(),
+            rules=Rules(),
+            default_length=timedelta(hours=2),
+            tz=bot.runtime.config.tz,
+        )
+        assert meeting.id is not None
+        return meeting.id
 
 
 async def test_every_command_is_allowed_or_refused_as_the_permission_table_says(
@@ -192,14 +242,15 @@ async def test_every_command_is_allowed_or_refused_as_the_permission_table_says(
     s = await seed(bot.runtime.sessions, clock)
     add_users(fake, s, language_code="en")
     fake.add_user(999, "Unknown", language_code="en")
+    meeting_id = await planned_meeting(bot, s, clock)
     outcomes: dict[tuple[str, str], bool] = {}
     wanted: dict[tuple[str, str], bool] = {}
     async with running_bot(config, clock, bot):
         for command in COMMANDS:
-            [greeting] = await _say(fake, 999, invocation(command, s))
+            [greeting] = await _say(fake, 999, invocation(command, s, meeting_id))
             assert greeting["text"] == GREETING.replace("\\n", "\n"), f"/{command.name} by an unknown person"
             for who in CELL_ROLES:
-                [reply] = await _say(fake, s.tg(who), invocation(command, s))
+                [reply] = await _say(fake, s.tg(who), invocation(command, s, meeting_id))
                 outcomes[(command.name, who)] = REFUSAL not in reply["text"]
                 wanted[(command.name, who)] = expected(command, who)
                 await _say(fake, s.tg(who), "/cancel")  # close any form the command opened

@@ -40,7 +40,9 @@ class MeetingScope:
     async def get(self, session: Any, target_id: int) -> Meeting | None:
         return MEETINGS.get(target_id)
 
-    async def candidates(self, session: Any, *, person_id: int, command: Command, day: Any) -> list[Any]:
+    async def candidates(
+        self, session: Any, *, person_id: int, command: Command, day: Any, now: Any
+    ) -> list[Any]:
         return list(MEETINGS.values())
 
     async def roles(self, session: Any, *, person_id: int, target: Any, day: Any) -> set[Role]:

@@ -884,3 +884,84 @@ def test_an_announcement_longer_than_one_message_is_refused_at_input_saying_by_h
     )
     assert chibo.rows("SELECT count(*) FROM outbox") == [(0,)]
     assert chibo.rows("SELECT count(*) FROM announcement") == [(0,)]
+
+
+# --- meetings ---------------------------------------------------------------------------------------
+
+
+def test_meeting_add_plans_a_meeting_and_queues_its_notice(chibo: Chibo) -> None:
+    result = chibo(
+        "--now",
+        "26/11/2026 09:00",
+        "meeting",
+        "add",
+        "--cell",
+        CELL,
+        "--at",
+        "19:30 05/12/2026",
+        "--place",
+        "Nhà văn hóa thôn 3",
+        "--agenda",
+        "Kiểm điểm tháng 11",
+        "--agenda",
+        "Nhiệm vụ tháng 12",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(
+        said(
+            "Meeting #%(id)s of %(cell)s at %(when)s is planned; the notice is queued for %(count)s members.",
+            id=1,
+            cell=CELL,
+            when="19:30 05/12/2026",
+            count=chibo.rows("SELECT count(*) FROM attendance WHERE exempt = 0")[0][0],
+        )
+    )
+    assert chibo.rows("SELECT kind, month, place FROM meeting") == [
+        ("regular", "2026-12-01", "Nhà văn hóa thôn 3")
+    ]
+    assert chibo.rows("SELECT title FROM agenda_item ORDER BY position") == [
+        ("Kiểm điểm tháng 11",),
+        ("Nhiệm vụ tháng 12",),
+    ]
+    assert chibo.rows("SELECT count(*) FROM outbox WHERE purpose = 'meeting'")[0][0] > 0
+    listed = chibo("--now", "26/11/2026 09:00", "meeting", "list", "--cell", CELL)
+    assert listed.returncode == 0 and "#1  19:30 05/12/2026  12/2026" in listed.stdout
+
+
+def test_a_second_regular_meeting_for_the_same_month_is_one_polite_line(chibo: Chibo) -> None:
+    first = ("meeting", "add", "--cell", CELL, "--at", "19:30 05/01/2027", "--place", "Nhà văn hóa")
+    assert chibo("--now", "26/11/2026 09:00", *first).returncode == 0
+    # Moved for Tết into February, still for January: refused, January has its regular meeting.
+    again = chibo(
+        "--now",
+        "26/11/2026 09:00",
+        "meeting",
+        "add",
+        "--cell",
+        CELL,
+        "--at",
+        "19:30 12/02/2027",
+        "--month",
+        "01/2027",
+        "--place",
+        "Nhà văn hóa",
+    )
+    assert_one_polite_line(again, "01/2027")
+    assert chibo.rows("SELECT count(*) FROM meeting") == [(1,)]
+
+
+def test_meeting_add_with_an_impossible_date_is_one_polite_line(chibo: Chibo) -> None:
+    result = chibo(
+        "--now",
+        "26/11/2026 09:00",
+        "meeting",
+        "add",
+        "--cell",
+        CELL,
+        "--at",
+        "31/13/2026 19:30",
+        "--place",
+        "x",
+    )
+    assert_one_polite_line(result)
+    assert chibo.rows("SELECT count(*) FROM meeting") == [(0,)]

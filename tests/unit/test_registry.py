@@ -32,5 +32,14 @@ def test_an_implementation_outside_the_permission_table_is_refused_at_start() ->
 
 def test_forms_name_their_step_function() -> None:
     forms = registry().forms
-    assert set(forms) == {"lang", "announce", "member_reason"}
+    assert set(forms) == {
+        "lang",
+        "announce",
+        "member_reason",
+        "meeting",
+        "meeting_edit",
+        "absent",
+        "close",
+        "record",
+    }
     assert all(isinstance(entry, FormEntry) and callable(entry.step) for entry in forms.values())

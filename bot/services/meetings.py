@@ -1,0 +1,1001 @@
+"""Meetings of a cell: planned, announced, answered, opened, checked in to and closed.
+
+Every notice goes through the outbox (rendered for each recipient, with choices that also work by
+typing); the rules (states over time, final attendance, duration) are bot.meetings.rules; this module
+applies them to the database and audits each change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import markup
+from bot.domain import ChatRef
+from bot.errors import UserError
+from bot.i18n import DEFAULT_LANGUAGE, N_, translator
+from bot.meetings.rules import (
+    Answer,
+    Kind,
+    MemberFacts,
+    Rules,
+    State,
+    Timing,
+    Verdict,
+    closes_early,
+    final_attendance,
+    month_of,
+    state_at,
+)
+from bot.services import people
+from bot.services.audit import Actor, record_change
+from bot.services.delivery import Recipient, queue, recipients_of
+from bot.services.units import zone
+from storage import repo
+from storage.models import AgendaItem, Attendance, Cell, Meeting, OutboxMessage, Person
+from storage.vocabulary import OfficerRole
+
+# The rows commands are handed (commands never import storage themselves).
+MeetingRow = Meeting
+AttendanceRow = Attendance
+PersonRow = Person
+
+PURPOSE = "meeting"
+GROUP_PURPOSE = "meeting_group"  # the notice posted in the cell's group chat, with its tally
+MAX_PLACE = 200
+MAX_AGENDA_ITEM = 300
+MAX_AGENDA_ITEMS = 20
+MAX_REASON = 500
+# A meeting may be opened this long before its scheduled start (people arrive early).
+OPENS_EARLY = timedelta(hours=2)
+
+KIND_NAMES = {
+    Kind.REGULAR: N_("regular meeting"),
+    Kind.THEMATIC: N_("thematic meeting"),
+    Kind.REGULAR_THEMATIC: N_("regular and thematic meeting"),
+    Kind.EXTRAORDINARY: N_("extraordinary meeting"),
+}
+# The reasons a member picks from (free text is kept as written); stored as ":<key>".
+REASONS = {
+    "illness": N_("illness"),
+    "work": N_("business trip"),
+    "family": N_("sudden family matter"),
+}
+STATE_NAMES = {
+    State.PLANNED: N_("planned"),
+    State.OPEN: N_("open"),
+    State.CLOSED: N_("closed"),
+    State.CANCELLED: N_("cancelled"),
+    State.NOT_RECORDED: N_("not recorded"),
+}
+
+NOTICE = N_(
+    "Notice: %(kind)s of %(cell)s\n"
+    "When: %(when)s, until about %(end)s\n"
+    "Place: %(place)s\n"
+    "Chair: %(chair)s\n"
+    "Counts for the month: %(month)s\n"
+    "Agenda:"
+)
+CHANGED = N_(
+    "The %(kind)s of %(cell)s has changed. It is now:\n"
+    "When: %(when)s, until about %(end)s\n"
+    "Place: %(place)s\n"
+    "Agenda:"
+)
+ANSWERED_ATTEND = N_("%(name)s will attend the meeting of %(when)s.")
+ANSWERED_ABSENT = N_("%(name)s asks to be excused from the meeting of %(when)s. Reason: %(reason)s")
+OPENED = N_("The meeting of %(cell)s has opened. Check in when you arrive:")
+CHARTER_WARN = N_(
+    "Charter count for %(name)s in %(year)s: %(count)s months with an unexcused absence or unpaid dues "
+    "(%(months)s)."
+)
+CHARTER_FLAG = N_(
+    "%(name)s has reached %(count)s months in %(year)s with an unexcused absence or unpaid dues "
+    "(%(months)s): the cell should consider the case under the removal rule."
+)
+AUTO_CLOSED = N_(
+    "The meeting of %(when)s was not closed, so I closed it at %(closed)s. Members not ticked in are "
+    "unconfirmed until you confirm the roll call: send /close."
+)
+NOT_RECORDED = N_(
+    "The meeting of %(when)s was never opened here, so it is not recorded and nobody is marked absent. "
+    "If the cell met, record who came with /record."
+)
+
+
+def parse_when(text: str, *, today: date, tz: tzinfo) -> datetime:
+    """A start time typed as "19:30 05/12", "05/12/2026 19:30" or "5/12 7:30", in the cell's zone."""
+    parts = text.replace(",", " ").split()
+    clock = [p for p in parts if ":" in p or "h" in p.lower()]
+    day = [p for p in parts if "/" in p or "-" in p]
+    if len(clock) != 1 or len(day) != 1 or len(parts) != 2:
+        raise UserError(N_("Please write the date and time like this: 19:30 05/12/2026."))
+    try:
+        hour_text, _, minute_text = clock[0].lower().replace("h", ":").partition(":")
+        hour, minute = int(hour_text), int(minute_text or 0)
+        pieces = [int(p) for p in day[0].replace("-", "/").split("/")]
+        if len(pieces) == 2:
+            pieces.append(today.year)
+        elif len(pieces) == 3 and pieces[2] < 100:
+            pieces[2] += 2000
+        if len(pieces) != 3:
+            raise ValueError(day[0])
+        when = datetime(pieces[2], pieces[1], pieces[0], hour, minute, tzinfo=tz)
+    except ValueError:
+        raise UserError(
+            N_("%(text)s is not a date and time I can read. Please write it like this: 19:30 05/12/2026."),
+            text=text[:40],
+        ) from None
+    if len(day[0].replace("-", "/").split("/")) == 2 and when.date() < today - timedelta(days=31):
+        when = when.replace(year=today.year + 1)  # "05/01" typed in December means next January
+    return when
+
+
+def parse_agenda(text: str) -> list[str]:
+    """One agenda item per line, numbering and bullets dropped; "-" alone means no agenda yet."""
+    items = []
+    for line in text.splitlines():
+        item = line.strip().lstrip("•*-–").strip()
+        head, dot, rest = item.partition(".")
+        if dot and head.isdigit():
+            item = rest.strip()
+        if item:
+            items.append(item)
+    if len(items) > MAX_AGENDA_ITEMS:
+        raise UserError(N_("At most %(max)s agenda items, please."), max=MAX_AGENDA_ITEMS)
+    for item in items:
+        if len(item) > MAX_AGENDA_ITEM:
+            raise UserError(
+                N_("An agenda item is at most %(max)s characters: %(item)s…"),
+                max=MAX_AGENDA_ITEM,
+                item=item[:40],
+            )
+    return items
+
+
+def check_place(text: str) -> str:
+    """The place, as written; a UserError when empty or too long."""
+    place = " ".join(text.split())
+    if not place:
+        raise UserError(N_("Please write where the meeting takes place."))
+    if len(place) > MAX_PLACE:
+        raise UserError(N_("The place is at most %(max)s characters."), max=MAX_PLACE)
+    return place
+
+
+def check_reason(text: str) -> str:
+    """An absence reason as stored: a preset's key, or the text as written (at most 500 characters)."""
+    reason = " ".join(text.split())
+    if reason.startswith(":") and reason[1:] in REASONS:
+        return reason
+    if not reason:
+        raise UserError(N_("Please give a reason for your absence."))
+    if len(reason) > MAX_REASON:
+        raise UserError(N_("A reason is at most %(max)s characters."), max=MAX_REASON)
+    return reason
+
+
+def reason_text(reason: str | None, gettext: Any) -> str:
+    """A stored reason in the reader's language (a preset is translated; free text is as written)."""
+    if not reason:
+        return ""
+    if reason.startswith(":") and reason[1:] in REASONS:
+        return str(gettext(REASONS[reason[1:]]))
+    return reason
+
+
+def reason_param(reason: str | None) -> Any:
+    """A reason as an outbox parameter: a preset is translated for each recipient."""
+    if reason and reason.startswith(":") and reason[1:] in REASONS:
+        return {"msgid": REASONS[reason[1:]]}
+    return reason or ""
+
+
+def timing(meeting: Meeting) -> Timing:
+    """What the rules need of a meeting's times."""
+    return Timing(
+        starts_at=meeting.starts_at,
+        expected_end=meeting.expected_end,
+        opened_at=meeting.opened_at,
+        closed_at=meeting.closed_at,
+        cancelled=meeting.cancelled_at is not None,
+        recorded_late=meeting.recorded_late,
+    )
+
+
+def state(meeting: Meeting, now: datetime, rules: Rules) -> State:
+    """The meeting's state now."""
+    return state_at(timing(meeting), now, rules)
+
+
+def local(moment: datetime, tz: tzinfo) -> str:
+    """A moment as the cell reads it: 19:30 05/12/2026."""
+    return moment.astimezone(tz).strftime("%H:%M %d/%m/%Y")
+
+
+def cell_zone(cell: Cell, default: tzinfo) -> tzinfo:
+    """The cell's own time zone, else the configured one."""
+    return zone(cell.timezone) or default
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a secretary fills in to create a meeting."""
+
+    kind: Kind
+    starts_at: datetime
+    place: str
+    month: date | None = None  # the reporting month; the start's month when not given
+    expected_end: datetime | None = None
+    agenda: tuple[str, ...] = ()
+    chair_person_id: int | None = None
+    minute_taker_person_id: int | None = None
+
+
+async def create(
+    *,
+    session: AsyncSession,
+    cell: Cell,
+    plan: Plan,
+    actor: Actor,
+    now: datetime,
+    rules: Rules,
+    default_length: timedelta,
+    tz: tzinfo,
+    group_language: str = DEFAULT_LANGUAGE,
+) -> Meeting:
+    """Record the meeting, its agenda and its roster, and queue the notice to every member."""
+    assert cell.id is not None
+    ends = plan.expected_end or plan.starts_at + default_length
+    if ends <= plan.starts_at:
+        raise UserError(N_("The meeting must end after it starts."))
+    if plan.starts_at + rules.grace < now:
+        raise UserError(N_("That time has already passed. Please give a time still to come."))
+    month = month_of(plan.month or plan.starts_at.astimezone(tz).date())
+    if plan.kind.counts_as_regular:
+        await _check_one_regular(session, cell, month)
+    meeting = Meeting(
+        cell_id=cell.id,
+        kind=plan.kind.value,
+        month=month,
+        regular_month=month if plan.kind.counts_as_regular else None,
+        starts_at=plan.starts_at,
+        expected_end=ends,
+        place=check_place(plan.place),
+        chair_person_id=plan.chair_person_id or actor.person_id,
+        minute_taker_person_id=plan.minute_taker_person_id,
+        created_by_person_id=actor.person_id,
+        created_at=now,
+    )
+    session.add(meeting)
+    await session.flush()
+    assert meeting.id is not None
+    for position, title in enumerate(plan.agenda, start=1):
+        session.add(AgendaItem(meeting_id=meeting.id, position=position, title=title))
+    await sync_roster(session=session, meeting=meeting, day=plan.starts_at.astimezone(tz).date())
+    await _queue_notice(session, meeting, cell, now=now, tz=tz, group_language=group_language)
+    await record_change(
+        session,
+        actor=actor,
+        now=now,
+        action="meeting.create",
+        subject=subject_of(meeting.id),
+        after={
+            "cell_id": cell.id,
+            "kind": meeting.kind,
+            "month": month.isoformat(),
+            "starts_at": meeting.starts_at.isoformat(),
+            "place": meeting.place,
+            "agenda": list(plan.agenda),
+        },
+        touched=[("meeting", str(meeting.id))],
+    )
+    return meeting
+
+
+async def _check_one_regular(
+    session: AsyncSession, cell: Cell, month: date, *, but: int | None = None
+) -> None:
+    query = select(Meeting).where(Meeting.cell_id == cell.id, Meeting.regular_month == month)
+    other = (await session.exec(query)).first()
+    if other is not None and other.id != but:
+        raise UserError(
+            N_(
+                "%(cell)s already has its regular meeting for %(month)s (#%(id)s). Cancel or change "
+                "that one, or choose another kind."
+            ),
+            cell=cell.name,
+            month=month.strftime("%m/%Y"),
+            id=other.id,
+        )
+
+
+def subject_of(meeting_id: int) -> str:
+    """The outbox and audit subject of a meeting."""
+    return f"meeting:{meeting_id}"
+
+
+async def agenda(session: AsyncSession, meeting_id: int) -> list[str]:
+    """The meeting's agenda items, in order."""
+    query = select(AgendaItem).where(AgendaItem.meeting_id == meeting_id).order_by(col(AgendaItem.position))
+    return [item.title for item in (await session.exec(query)).all()]
+
+
+def agenda_markup(items: Sequence[str]) -> str:
+    """The agenda as a numbered list in the core's markup."""
+    if not items:
+        return "—"
+    return "\n".join(f"{number}. {markup.escape(item)}" for number, item in enumerate(items, start=1))
+
+
+async def name_of(session: AsyncSession, person_id: int | None) -> str:
+    """A person's full name, or a dash."""
+    person = await session.get(Person, person_id) if person_id else None
+    return person.full_name if person else "—"
+
+
+async def _notice_params(session: AsyncSession, meeting: Meeting, cell: Cell, tz: tzinfo) -> dict[str, Any]:
+    return {
+        "kind": {"msgid": KIND_NAMES[Kind(meeting.kind)]},
+        "cell": cell.name,
+        "when": local(meeting.starts_at, tz),
+        "end": meeting.expected_end.astimezone(tz).strftime("%H:%M"),
+        "place": meeting.place,
+        "chair": await name_of(session, meeting.chair_person_id),
+        "month": meeting.month.strftime("%m/%Y"),
+    }
+
+
+def answer_buttons(meeting_id: int) -> list[list[dict[str, str]]]:
+    """The notice's choices: come, or ask to be excused (a typed number picks them too)."""
+    return [
+        [
+            {"label": N_("Attend"), "data": f"c:attend #{meeting_id}"},
+            {"label": N_("Ask to be excused"), "data": f"c:absent #{meeting_id}"},
+        ]
+    ]
+
+
+async def _queue_notice(
+    session: AsyncSession, meeting: Meeting, cell: Cell, *, now: datetime, tz: tzinfo, group_language: str
+) -> None:
+    assert meeting.id is not None
+    rows = await roster(session, meeting.id)
+    invited = [row.person_id for row in rows if not row.exempt]
+    await queue(
+        session=session,
+        purpose=PURPOSE,
+        subject=subject_of(meeting.id),
+        occurrence="notice",
+        recipients=await recipients_of(session, invited),
+        message_key=NOTICE,
+        params=await _notice_params(session, meeting, cell, tz),
+        text=agenda_markup(await agenda(session, meeting.id)),
+        buttons=answer_buttons(meeting.id),
+        now=now,
+    )
+    if cell.group_chat_id and cell.group_chat_platform:
+        # The group sees the notice once, with a tally of answers (counts only) edited in place.
+        text = await group_text(session, meeting, cell, tz=tz, gettext=translator(group_language).gettext)
+        meeting.group_tally = digest(text)
+        await queue(
+            session=session,
+            purpose=GROUP_PURPOSE,
+            subject=subject_of(meeting.id),
+            occurrence="notice",
+            recipients=[Recipient(None, ChatRef(cell.group_chat_platform, cell.group_chat_id))],
+            text=text,
+            now=now,
+        )
+
+
+async def roster(session: AsyncSession, meeting_id: int) -> list[Attendance]:
+    """The meeting's attendance rows (one per member tied to the cell on the day)."""
+    query = select(Attendance).where(Attendance.meeting_id == meeting_id).order_by(col(Attendance.id))
+    return list((await session.exec(query)).all())
+
+
+async def sync_roster(*, session: AsyncSession, meeting: Meeting, day: date) -> list[Attendance]:
+    """Add a row for each member tied to the cell on `day` who has none; mark exemption and status.
+
+    Rows are kept for people who left since: what they answered stays part of the record.
+    """
+    assert meeting.id is not None
+    cell = await session.get(Cell, meeting.cell_id)
+    assert cell is not None
+    rows = {row.person_id: row for row in await roster(session, meeting.id)}
+    for view in await people.list_members(session=session, cell=cell, day=day):
+        assert view.person.id is not None
+        row = rows.get(view.person.id)
+        if row is None:
+            row = Attendance(meeting_id=meeting.id, person_id=view.person.id)
+            session.add(row)
+            rows[view.person.id] = row
+        if row.final is None:
+            row.exempt, row.primary_tie, row.status = view.exempt, view.kind == "primary", view.status
+    await session.flush()
+    return list(rows.values())
+
+
+async def leaders(session: AsyncSession, meeting: Meeting, day: date) -> list[int]:
+    """Who is told of answers and asked to close: the secretary, an acting secretary, the chair."""
+    ids = [
+        r.person_id
+        for r in await repo.role_holders(
+            session=session, role=OfficerRole.SECRETARY, day=day, cell_id=meeting.cell_id
+        )
+    ]
+    for deputy in await repo.role_holders(
+        session=session, role=OfficerRole.DEPUTY, day=day, cell_id=meeting.cell_id
+    ):
+        if await repo.active_delegation(
+            session=session, cell_id=meeting.cell_id, person_id=deputy.person_id, day=day
+        ):
+            ids.append(deputy.person_id)
+    if meeting.chair_person_id:
+        ids.append(meeting.chair_person_id)
+    return list(dict.fromkeys(ids))
+
+
+def require_state(meeting: Meeting, now: datetime, rules: Rules, *wanted: State) -> State:
+    """The meeting's state, or a UserError saying why nothing can be done in the state it is in."""
+    current = state(meeting, now, rules)
+    if current in wanted:
+        return current
+    messages = {
+        State.PLANNED: N_("Meeting #%(id)s has not opened yet."),
+        State.OPEN: N_("Meeting #%(id)s is open now."),
+        State.CLOSED: N_("Meeting #%(id)s has closed."),
+        State.CANCELLED: N_("Meeting #%(id)s was cancelled."),
+        State.NOT_RECORDED: N_("Meeting #%(id)s was not recorded."),
+    }
+    raise UserError(messages[current], id=meeting.id)
+
+
+async def row_for(session: AsyncSession, meeting: Meeting, person_id: int, day: date) -> Attendance:
+    """The person's attendance row at the meeting; a UserError when they are not a member of its cell."""
+    assert meeting.id is not None
+    query = select(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.person_id == person_id)
+    row = (await session.exec(query)).first()
+    if row is None:
+        rows = await sync_roster(session=session, meeting=meeting, day=day)
+        row = next((r for r in rows if r.person_id == person_id), None)
+    if row is None:
+        raise UserError(N_("You are not a member of the cell holding meeting #%(id)s."), id=meeting.id)
+    return row
+
+
+@dataclass(frozen=True)
+class Answered:
+    """What an answer changed."""
+
+    changed: bool
+    row: Attendance
+
+
+async def answer(
+    *,
+    session: AsyncSession,
+    meeting: Meeting,
+    person: Person,
+    given: Answer,
+    reason: str | None,
+    actor: Actor,
+    now: datetime,
+    rules: Rules,
+    tz: tzinfo,
+) -> Answered:
+    """Record a member's answer to the notice and tell the secretary at once (each change anew)."""
+    assert person.id is not None and meeting.id is not None
+    require_state(meeting, now, rules, State.PLANNED)
+    row = await row_for(session, meeting, person.id, now.astimezone(tz).date())
+    if row.exempt:
+        raise UserError(N_("You are exempt from meetings, so no answer is needed."))
+    stored = check_reason(reason or "") if given is Answer.ABSENT else None
+    if (row.answer, row.reason) == (given.value, stored):
+        return Answered(False, row)
+    before = {"answer": row.answer, "reason": row.reason}
+    row.answer, row.reason, row.answered_at, row.answers = given.value, stored, now, row.answers + 1
+    row.verdict = None  # a new reason waits for the secretary's view afresh
+    await session.flush()
+    when = local(meeting.starts_at, tz)
+    await queue(
+        session=session,
+        purpose="meeting_answer",
+        subject=subject_of(meeting.id),
+        occurrence=f"{person.id}:{row.answers}",
+        recipients=await recipients_of(
+            session, [p for p in await leaders(session, meeting, now.astimezone(tz).date()) if p != person.id]
+        ),
+        message_key=ANSWERED_ATTEND if given is Answer.ATTEND else ANSWERED_ABSENT,
+        params={"name": person.full_name, "when": when, "reason": reason_param(stored)},
+        now=now,
+    )
+    await record_change(
+        session,
+        actor=actor,
+        now=now,
+        action="meeting.answer",
+        subject=subject_of(meeting.id),
+        before=before,
+        after={"person_id": person.id, "answer": row.answer, "reason": row.reason},
+        touched=[("tally", str(meeting.id))],
+    )
+    return Answered(True, row)
+
+
+async def open_meeting(
+    *, session: AsyncSession, meeting: Meeting, actor: Actor, now: datetime, rules: Rules, tz: tzinfo
+) -> None:
+    """Open the meeting: record the time and offer those who said they would come a check-in button."""
+    assert meeting.id is not None
+    require_state(meeting, now, rules, State.PLANNED)
+    if now < meeting.starts_at - OPENS_EARLY:
+        raise UserError(
+            N_("Meeting #%(id)s starts at %(when)s; it can be opened from two hours before."),
+            id=meeting.id,
+            when=local(meeting.starts_at, tz),
+        )
+    meeting.opened_at = now
+    rows = await sync_roster(session=session, meeting=meeting, day=now.astimezone(tz).date())
+    cell = await session.get(Cell, meeting.cell_id)
+    assert cell is not None
+    coming = [r.person_id for r in rows if r.answer == Answer.ATTEND and not r.exempt]
+    await queue(
+        session=session,
+        purpose=PURPOSE,
+        subject=subject_of(meeting.id),
+        occurrence="opened",
+        recipients=[r for r in await recipients_of(session, coming) if r.chat is not None],
+        message_key=OPENED,
+        params={"cell": cell.name},
+        buttons=[[{"label": N_("Check in"), "data": f"c:checkin #{meeting.id}"}]],
+        now=now,
+    )
+    await record_change(
+        session,
+        actor=actor,
+        now=now,
+        action="meeting.open",
+        subject=subject_of(meeting.id),
+        after={"opened_at": now.isoformat()},
+        touched=[("meeting", str(meeting.id))],
+    )
+
+
+async def check_in(
+    *,
+    session: AsyncSession,
+    meeting: Meeting,
+    person_id: int,
+    actor: Actor,
+    now: datetime,
+    rules: Rules,
+    tz: tzinfo,
+) -> Attendance | None:
+    """Check a member in (themself, or ticked by the secretary); None when they already were."""
+    assert meeting.id is not None
+    require_state(meeting, now, rules, State.OPEN)
+    row = await row_for(session, meeting, person_id, now.astimezone(tz).date())
+    if row.checked_in_at is not None:
+        return None
+    row.checked_in_at = now
+    row.ticked_by_person_id = actor.person_id if actor.person_id != person_id else None
+    await session.flush()
+    await record_change(
+        session,
+        actor=actor,
+        now=now,
+        action="meeting.check_in",
+        subject=subject_of(meeting.id),
+        after={"person_id": person_id, "at": now.isoformat(), "ticked": row.ticked_by_person_id is not None},
+        touched=[("tally", str(meeting.id))],
+    )
+    return row
+
+
+def is_late(row: Attendance, meeting: Meeting, rules: Rules) -> bool:
+    """Whether the check-in came later than the grace after opening."""
+    return (
+        row.checked_in_at is not None
+        and meeting.opened_at is not None
+        and row.checked_in_at > meeting.opened_at + rules.late_after
+    )
+
+
+def facts(row: Attendance) -> MemberFacts:
+    """What the rules need of one member's row."""
+    return MemberFacts(
+        exempt=row.exempt,
+        answer=Answer(row.answer) if row.answer else None,
+        reason=row.reason,
+        verdict=Verdict(row.verdict) if row.verdict else None,
+        checked_in_at=row.checked_in_at,
+    )
+
+
+def pending_reasons(rows: Iterable[Attendance]) -> list[Attendance]:
+    """Absences with a reason the secretary has not yet accepted or rejected (not ticked in)."""
+    return [
+        r
+        for r in rows
+        if not r.exempt
+        and r.answer == Answer.ABSENT
+        and r.reason
+        and r.checked_in_at is None
+        and r.verdict is None
+    ]
+
+
+def closing_early(meeting: Meeting, now: datetime, rules: Rules) -> bool:
+    """Whether closing now would be shorter than the minimum for the meeting's kind."""
+    return meeting.opened_at is not None and closes_early(Kind(meeting.kind), meeting.opened_at, now, rules)
+
+
+async def close(
+    *,
+    session: AsyncSession,
+    meeting: Meeting,
+    verdicts: dict[int, Verdict],
+    actor: Actor,
+    now: datetime,
+    rules: Rules,
+    tz: tzinfo,
+    early_confirmed: bool = False,
+) -> list[Attendance]:
+    """Close an open meeting (or confirm the roll call of one closed automatically): fix each member's
+    one final state, with the secretary's view of each reason."""
+    assert meeting.id is not None
+    current = require_state(meeting, now, rules, State.OPEN, State.CLOSED)
+    confirming = current is State.CLOSED
+    if confirming and meeting.closed_at is None and meeting.opened_at is not None:
+        # Past its deadline and the job has not run yet: it closed by itself all the same.
+        meeting.closed_at = meeting.expected_end + rules.grace
+        meeting.closed_automatically, meeting.roll_call_confirmed = True, False
+    if confirming and meeting.roll_call_confirmed:
+        raise UserError(N_("Meeting #%(id)s is already closed."), id=meeting.id)
+    if not confirming and closing_early(meeting, now, rules) and not early_confirmed:
+        raise UserError(N_("Closing now is shorter than the minimum: please confirm."))
+    day = meeting.starts_at.astimezone(tz).date()
+    rows = await sync_roster(session=session, meeting=meeting, day=day)
+    for row in rows:
+        if row.person_id in verdicts and row.answer == Answer.ABSENT and row.checked_in_at is None:
+            row.verdict, row.verdict_by_person_id = verdicts[row.person_id].value, actor.person_id
+    if not confirming:
+        meeting.closed_at = now
+        meeting.closed_early = closing_early(meeting, now, rules)
+    meeting.roll_call_confirmed = True
+    fix_finals(rows, meeting, rules)
+    await session.flush()
+    await record_change(
+        session,
+        actor=actor,
+        now=now,
+        action="meeting.confirm_roll_call" if confirming else "meeting.close",
+        subject=subject_of(meeting.id),
+        after={
+            "closed_at": meeting.closed_at.isoformat() if meeting.closed_at else None,
+            "closed_early": meeting.closed_early,
+            "verdicts": {str(k): v.value for k, v in verdicts.items()},
+        },
+        touched=[("meeting", str(meeting.id)), ("tally", str(meeting.id))],
+    )
+    return rows
+
+
+def fix_finals(rows: Iterable[Attendance], meeting: Meeting, rules: Rules) -> None:
+    """Write each row's final state from the rules."""
+    for row in rows:
+        row.final = final_attendance(
+            facts(row),
+            opened_at=meeting.opened_at,
+            rules=rules,
+            closed_automatically=meeting.closed_automatically,
+            roll_call_confirmed=meeting.roll_call_confirmed,
+        ).value
+
+
+async def record_late(
+    *,
+    session: AsyncSession,
+    meeting: Meeting,
+    came: set[int],
+    verdicts: dict[int, Verdict],
+    actor: Actor,
+    now: datetime,
+    rules: Rules,
+    tz: tzinfo,
+) -> list[Attendance]:
+    """Record a meeting that was held without the bot: who came; it then counts like any closed one."""
+    assert meeting.id is not None
+    require_state(meeting, now, rules, State.NOT_RECORDED)
+    rows = await sync_roster(session=session, meeting=meeting, day=meeting.starts_at.astimezone(tz).date())
+    meeting.opened_at, meeting.closed_at, meeting.recorded_late = (
+        meeting.starts_at,
+        meeting.expected_end,
+        True,
+    )
+    for row in rows:
+        if row.person_id in came:
+            row.checked_in_at, row.ticked_by_person_id = meeting.starts_at, actor.person_id
+        if row.person_id in verdicts and row.answer == Answer.ABSENT and row.person_id not in came:
+            row.verdict, row.verdict_by_person_id = verdicts[row.person_id].value, actor.person_id
+    fix_finals(rows, meeting, rules)
+    await session.flush()
+    await record_change(
+        session,
+        actor=actor,
+        now=now,
+        action="meeting.record_late",
+        subject=subject_of(meeting.id),
+        after={"came": sorted(came), "verdicts": {str(k): v.value for k, v in verdicts.items()}},
+        touched=[("meeting", str(meeting.id))],
+    )
+    return rows
+
+
+async def auto_close(
+    *, session: AsyncSession, meeting: Meeting, now: datetime, rules: Rules, tz: tzinfo
+) -> str | None:
+    """At the expected end plus the grace: close an open meeting nobody closed (its roll call then waits
+    for the secretary), or tell the secretary a meeting never opened is not recorded. Returns what it did."""
+    assert meeting.id is not None
+    current = state(meeting, now, rules)
+    deadline = meeting.expected_end + rules.grace
+    when = local(meeting.starts_at, tz)
+    day = meeting.starts_at.astimezone(tz).date()
+    if current is State.CLOSED and meeting.closed_at is None and meeting.opened_at is not None:
+        rows = await sync_roster(session=session, meeting=meeting, day=day)
+        meeting.closed_at, meeting.closed_automatically, meeting.roll_call_confirmed = deadline, True, False
+        fix_finals(rows, meeting, rules)
+        key, params, action = AUTO_CLOSED, {"when": when, "closed": local(deadline, tz)}, "meeting.auto_close"
+    elif current is State.NOT_RECORDED:
+        key, params, action = NOT_RECORDED, {"when": when}, "meeting.not_recorded"
+    else:
+        return None
+    queued = await queue(
+        session=session,
+        purpose=PURPOSE,
+        subject=subject_of(meeting.id),
+        occurrence=action,
+        recipients=await recipients_of(session, await leaders(session, meeting, day)),
+        message_key=key,
+        params=params,
+        now=now,
+    )
+    if queued or action == "meeting.auto_close":
+        await record_change(
+            session, actor=Actor("job"), now=now, action=action, subject=subject_of(meeting.id), after=params
+        )
+    return action
+
+
+async def due_meetings(*, session: AsyncSession, now: datetime, rules: Rules) -> list[Meeting]:
+    """Meetings past their expected end plus the grace that a job must still look at: not cancelled,
+    not closed, not recorded afterwards, and (when never opened) not yet noted as not recorded."""
+    query = select(Meeting).where(
+        col(Meeting.cancelled_at).is_(None),
+        col(Meeting.closed_at).is_(None),
+        col(Meeting.recorded_late).is_(False),
+        col(Meeting.expected_end) <= now - rules.grace,
+    )
+    found = list((await session.exec(query)).all())
+    noted = set()
+    if found:
+        told = select(OutboxMessage.subject).where(
+            OutboxMessage.purpose == PURPOSE,
+            OutboxMessage.occurrence == "meeting.not_recorded",
+            col(OutboxMessage.subject).in_([subject_of(m.id or 0) for m in found]),
+        )
+        noted = set((await session.exec(told)).all())
+    return [m for m in found if subject_of(m.id or 0) not in noted]
+
+
+async def find_meetings(*, session: AsyncSession, cell_ids: Sequence[int], since: datetime) -> list[Meeting]:
+    """Meetings of these cells whose expected end plus a week is after `since`, soonest first."""
+    query = (
+        select(Meeting)
+        .where(col(Meeting.cell_id).in_(cell_ids), col(Meeting.expected_end) >= since - timedelta(days=7))
+        .order_by(col(Meeting.starts_at), col(Meeting.id))
+    )
+    return list((await session.exec(query)).all())
+
+
+# ------------------------------------------------------------------------------ the group chat's tally
+
+TALLY_ANSWERED = N_("%(answered)s/%(total)s comrades have answered.")
+TALLY_CHECKED_IN = N_("%(present)s/%(total)s comrades have checked in.")
+TALLY_CLOSED = N_("The meeting has closed: %(present)s/%(total)s comrades attended.")
+
+
+async def group_text(
+    session: AsyncSession, meeting: Meeting, cell: Cell, *, tz: tzinfo, gettext: Callable[[str], str]
+) -> str:
+    """The group chat's post of the notice, in the core's markup: counts only, never names or reasons."""
+    assert meeting.id is not None
+    params = await _notice_params(session, meeting, cell, tz)
+    params["kind"] = gettext(KIND_NAMES[Kind(meeting.kind)])
+    header = gettext(NOTICE) % params
+    rows = [r for r in await roster(session, meeting.id) if not r.exempt]
+    total = len(rows)
+    present = sum(1 for r in rows if r.checked_in_at is not None)
+    if meeting.closed_at is not None:
+        tally = gettext(TALLY_CLOSED) % {"present": present, "total": total}
+    elif meeting.opened_at is not None:
+        tally = gettext(TALLY_CHECKED_IN) % {"present": present, "total": total}
+    else:
+        answered = sum(1 for r in rows if r.answer is not None)
+        tally = gettext(TALLY_ANSWERED) % {"answered": answered, "total": total}
+    items = agenda_markup(await agenda(session, meeting.id))
+    return f"{markup.escape(header)}\n{items}\n\n*{markup.escape(tally)}*"
+
+
+async def link_group(
+    *, session: AsyncSession, cell: Cell, chat: ChatRef, actor: Actor, now: datetime
+) -> bool:
+    """Make this group chat the cell's: notices are posted there with a tally. False if it already was."""
+    if (cell.group_chat_platform, cell.group_chat_id) == (chat.platform, chat.chat_id):
+        return False
+    before = {"platform": cell.group_chat_platform, "chat_id": cell.group_chat_id}
+    cell.group_chat_platform, cell.group_chat_id = chat.platform, chat.chat_id
+    await session.flush()
+    await record_change(
+        session,
+        actor=actor,
+        now=now,
+        action="cell.link_group",
+        subject=f"cell:{cell.id}",
+        before=before,
+        after={"platform": chat.platform, "chat_id": chat.chat_id},
+    )
+    return True
+
+
+def digest(text: str) -> str:
+    """A short fingerprint of a text shown: equal fingerprints mean an edit would change nothing."""
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+async def group_post(session: AsyncSession, meeting_id: int) -> OutboxMessage | None:
+    """The outbox row of the notice posted in the group chat."""
+    query = select(OutboxMessage).where(
+        OutboxMessage.purpose == GROUP_PURPOSE,
+        OutboxMessage.subject == subject_of(meeting_id),
+        OutboxMessage.occurrence == "notice",
+    )
+    return (await session.exec(query)).first()
+
+
+async def edit(
+    *,
+    session: AsyncSession,
+    meeting: Meeting,
+    actor: Actor,
+    now: datetime,
+    rules: Rules,
+    tz: tzinfo,
+    starts_at: datetime | None = None,
+    place: str | None = None,
+    agenda_items: Sequence[str] | None = None,
+) -> bool:
+    """Change the time, place or agenda of a meeting not yet open; tell each member who answered.
+
+    The reporting month stays: a meeting moved for Tết still counts for its month. False when the
+    change would change nothing.
+    """
+    assert meeting.id is not None
+    require_state(meeting, now, rules, State.PLANNED)
+    before = {
+        "starts_at": meeting.starts_at.isoformat(),
+        "place": meeting.place,
+        "agenda": await agenda(session, meeting.id),
+    }
+    if starts_at is not None and starts_at != meeting.starts_at:
+        if starts_at + rules.grace < now:
+            raise UserError(N_("That time has already passed. Please give a time still to come."))
+        meeting.expected_end = starts_at + (meeting.expected_end - meeting.starts_at)
+        meeting.starts_at = starts_at
+    if place is not None:
+        meeting.place = check_place(place)
+    if agenda_items is not None and list(agenda_items) != before["agenda"]:
+        for item in (await session.exec(select(AgendaItem).where(AgendaItem.meeting_id == meeting.id))).all():
+            await session.delete(item)
+        await session.flush()
+        for position, title in enumerate(agenda_items, start=1):
+            session.add(AgendaItem(meeting_id=meeting.id, position=position, title=title))
+    await session.flush()
+    after = {
+        "starts_at": meeting.starts_at.isoformat(),
+        "place": meeting.place,
+        "agenda": await agenda(session, meeting.id),
+    }
+    if after == before:
+        return False
+    cell = await session.get(Cell, meeting.cell_id)
+    assert cell is not None
+    answered = [r.person_id for r in await roster(session, meeting.id) if r.answer is not None]
+    params = await _notice_params(session, meeting, cell, tz)
+    await queue(
+        session=session,
+        purpose=PURPOSE,
+        subject=subject_of(meeting.id),
+        occurrence=f"change:{now.isoformat()}",
+        recipients=await recipients_of(session, answered),
+        message_key=CHANGED,
+        params={k: params[k] for k in ("kind", "cell", "when", "end", "place")},
+        text=agenda_markup(after["agenda"]),
+        buttons=answer_buttons(meeting.id),
+        now=now,
+    )
+    await record_change(
+        session,
+        actor=actor,
+        now=now,
+        action="meeting.edit",
+        subject=subject_of(meeting.id),
+        before=before,
+        after=after,
+        touched=[("meeting", str(meeting.id)), ("tally", str(meeting.id))],
+    )
+    return True
+
+
+CANCELLED = N_("The %(kind)s of %(cell)s on %(when)s is cancelled.")
+
+
+async def cancel(
+    *, session: AsyncSession, meeting: Meeting, actor: Actor, now: datetime, rules: Rules, tz: tzinfo
+) -> None:
+    """Cancel a meeting not yet open, and tell everyone who got its notice."""
+    assert meeting.id is not None
+    require_state(meeting, now, rules, State.PLANNED)
+    meeting.cancelled_at, meeting.regular_month = now, None
+    cell = await session.get(Cell, meeting.cell_id)
+    assert cell is not None
+    invited = [r.person_id for r in await roster(session, meeting.id) if not r.exempt]
+    params = await _notice_params(session, meeting, cell, tz)
+    await queue(
+        session=session,
+        purpose=PURPOSE,
+        subject=subject_of(meeting.id),
+        occurrence="cancelled",
+        recipients=await recipients_of(session, invited),
+        message_key=CANCELLED,
+        params={k: params[k] for k in ("kind", "cell", "when")},
+        now=now,
+    )
+    await record_change(
+        session,
+        actor=actor,
+        now=now,
+        action="meeting.cancel",
+        subject=subject_of(meeting.id),
+        after={"cancelled_at": now.isoformat()},
+        touched=[("meeting", str(meeting.id)), ("tally", str(meeting.id))],
+    )
+
+
+async def notice_failures(session: AsyncSession, meeting_id: int) -> list[OutboxMessage]:
+    """The notice's messages that could not reach their member (not linked, blocked the bot ...)."""
+    query = select(OutboxMessage).where(
+        OutboxMessage.purpose == PURPOSE,
+        OutboxMessage.subject == subject_of(meeting_id),
+        OutboxMessage.occurrence == "notice",
+        col(OutboxMessage.status).in_(["unreachable", "failed"]),
+    )
+    return list((await session.exec(query)).all())
+
+
+async def names_of(session: AsyncSession, person_ids: Sequence[int]) -> dict[int, str]:
+    """Full names by person id, in one query."""
+    if not person_ids:
+        return {}
+    query = select(Person.id, Person.full_name).where(col(Person.id).in_(list(person_ids)))
+    return {pid: name for pid, name in (await session.exec(query)).all() if pid is not None}

@@ -1,0 +1,117 @@
+"""Meetings of a cell, their agenda, each member's answer and check-in, and party dues.
+
+What a meeting's state is at a moment is worked out by bot.meetings.rules from the times kept here
+(planned, open, closed, cancelled, not recorded), so a job that runs late never leaves it wrong.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.models.base import _in, _utc
+from storage.vocabulary import ATTENDANCE_STATES, MEETING_ANSWERS, MEETING_KINDS, REASON_VERDICTS
+
+
+class Meeting(SQLModel, table=True):
+    """One sitting of a cell (sinh hoạt chi bộ), counted for a reporting month."""
+
+    __tablename__ = "meeting"
+    __table_args__ = (
+        CheckConstraint(_in("kind", MEETING_KINDS), name="ck_meeting_kind"),
+        CheckConstraint("expected_end > starts_at", name="ck_meeting_times"),
+        # At most one regular meeting per cell and month: regular_month is set only on a regular kind
+        # that was not cancelled (NULLs never clash).
+        UniqueConstraint("cell_id", "regular_month", name="uq_meeting_regular_month"),
+        Index("ix_meeting_cell_starts", "cell_id", "starts_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    cell_id: int = Field(foreign_key="cell.id")
+    kind: str = Field(max_length=20)
+    # The first day of the reporting month (kỳ sinh hoạt tháng M/YYYY), which a meeting moved for Tết keeps.
+    month: date
+    regular_month: date | None = None
+    starts_at: datetime = _utc()
+    expected_end: datetime = _utc()
+    place: str = Field(max_length=200)
+    chair_person_id: int | None = Field(default=None, foreign_key="person.id")
+    minute_taker_person_id: int | None = Field(default=None, foreign_key="person.id")
+    created_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime = _utc()
+    opened_at: datetime | None = _utc(nullable=True)
+    closed_at: datetime | None = _utc(nullable=True)
+    cancelled_at: datetime | None = _utc(nullable=True)
+    # Closed by the job at the expected end plus the grace period; its roll call awaits the secretary.
+    closed_automatically: bool = False
+    roll_call_confirmed: bool = True
+    # Closed before the minimum duration, confirmed by whoever closed it (noted in the record).
+    closed_early: bool = False
+    # Never opened in the bot, recorded afterwards by ticking who came (audited).
+    recorded_late: bool = False
+    # The cell's group chat post of the notice: the tally shown in it last, so an edit that would change
+    # nothing is never sent.
+    group_tally: str | None = Field(default=None, max_length=200)
+
+
+class AgendaItem(SQLModel, table=True):
+    """One item of a meeting's agenda (contributions attach to these later)."""
+
+    __tablename__ = "agenda_item"
+    __table_args__ = (UniqueConstraint("meeting_id", "position", name="uq_agenda_item_position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    position: int
+    title: str = Field(max_length=300)
+
+
+class Attendance(SQLModel, table=True):
+    """One member at one meeting: their answer to the notice, their check-in, and how it ended."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "person_id", name="uq_attendance_member"),
+        CheckConstraint(f"answer IS NULL OR {_in('answer', MEETING_ANSWERS)}", name="ck_attendance_answer"),
+        CheckConstraint(
+            f"verdict IS NULL OR {_in('verdict', REASON_VERDICTS)}", name="ck_attendance_verdict"
+        ),
+        CheckConstraint(f"final IS NULL OR {_in('final', ATTENDANCE_STATES)}", name="ck_attendance_final"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id")
+    person_id: int = Field(foreign_key="person.id", index=True)
+    answer: str | None = Field(default=None, max_length=8)
+    reason: str | None = Field(default=None, max_length=500)
+    answered_at: datetime | None = _utc(nullable=True)
+    # How many times the member answered: each change is a new notice to the secretary.
+    answers: int = 0
+    verdict: str | None = Field(default=None, max_length=8)
+    verdict_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    checked_in_at: datetime | None = _utc(nullable=True)
+    # Who ticked them in, when it was not the member themself.
+    ticked_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    # Fixed when the meeting closes (or its roll call is confirmed): later changes to exemptions or
+    # memberships never rewrite what the minutes said.
+    final: str | None = Field(default=None, max_length=12)
+    exempt: bool = False
+    # False for a residence tie (đảng viên 213): they may come, but never count for the charter.
+    primary_tie: bool = True
+    status: str | None = Field(default=None, max_length=16)  # official / probationary at the meeting
+
+
+class DuesPayment(SQLModel, table=True):
+    """Party dues (đảng phí) of one member for one month: reported by them, confirmed by an officer."""
+
+    __tablename__ = "dues_payment"
+    __table_args__ = (UniqueConstraint("person_id", "month", name="uq_dues_person_month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id")
+    month: date  # first day of the month paid for
+    reported_at: datetime | None = _utc(nullable=True)  # the member said they paid (/dues)
+    paid_on: date | None = None  # confirmed or ticked by the secretary or deputy
+    confirmed_by_person_id: int | None = Field(default=None, foreign_key="person.id")
