@@ -11,6 +11,7 @@ import logging
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlmodel import select
@@ -19,11 +20,12 @@ from bot import markup, seeding
 from bot.clock import Clock
 from bot.config import Config
 from bot.i18n import N_, translator
+from bot.meetings.rules import Kind, add_months, month_of
 from bot.runtime import Runtime
 from bot.serve import serve
-from bot.services import audit, invites
+from bot.services import audit, charter, dues, invites, meetings, people
 from fake_telegram import FakeBotAPI, TranscriptEntry
-from storage.models import Person
+from storage.models import Cell, Meeting, Person
 
 TOKEN = "100200:DEMO"
 USER_BASE = 7000  # Telegram user id of a person: 7000 + their id
@@ -34,6 +36,36 @@ ANNOUNCEMENT = N_(
     "Dear comrades, you are invited to the *cell meeting of December* at 19:30 on 04/12 "
     "at the cultural house of village 3."
 )
+# What the December meeting's people type: the place, the agenda and a reason of their own.
+PLACE = N_("The cultural house of village 3")
+AGENDA = (
+    N_("Review of November's work"),
+    N_("Tasks for December"),
+    N_("Preparing the year-end review of party members"),
+)
+TRIP = N_("on a work trip to the province")
+# Who does what at the December meeting (members of the sample cell).
+ILL, SKIPPER, ELDER, LATE = "Nông Thị Lan", "Lý Văn Phúc", "Nguyễn Văn Sơn", "Đặng Minh Khôi"
+HISTORY = (10, 11)  # the months before December whose regular meetings are recorded afterwards
+
+
+class StoryClock:
+    """The clock the demo's bot reads: the reader's clock (the real one, --now or a test's) plus the time
+    the story skips, to the meeting and through it. Like bot.clock.ClockFrom, it runs on as that one does."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.skipped = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return self.clock() + self.skipped
+
+    def skip_to(self, moment: datetime) -> None:
+        """Move forward to `moment` (aware); never back, so nothing the bot did is after its own clock."""
+        gap = moment - self()
+        if gap < timedelta(0):
+            raise ValueError(f"the story clock cannot go back to {moment.isoformat()}")
+        self.skipped += gap
 
 
 class Demo:
@@ -46,6 +78,7 @@ class Demo:
         self.gettext: Callable[[str], str] = translator(lang).gettext
         self.printed = 0
         self.names: dict[int, str] = {}
+        self.muted: set[int] = set()  # chats whose new messages are left out (the same notice to many)
 
     def _(self, message: str, **params: object) -> str:
         text = self.gettext(message)
@@ -65,9 +98,21 @@ class Demo:
         """Print the transcript entries that arrived since the last flush."""
         entries = self.fake.transcript()
         for entry in entries[self.printed :]:
-            if not self.quiet:
+            muted = entry.chat_id in self.muted and entry.direction == "bot" and entry.kind == "message"
+            if not self.quiet and not muted:
                 print(self.render(entry))
         self.printed = len(entries)
+
+    def show(self, chat_id: int) -> None:
+        """Print the last message the bot sent to this chat (one of many left out), once flushed."""
+        entry = [e for e in self.fake.transcript() if e.chat_id == chat_id and e.direction == "bot"][-1]
+        if not self.quiet:
+            print(self.render(entry))
+
+    async def told(self, chat_id: int, before: int, *, more: int = 1) -> None:
+        """Wait for `more` messages the bot sends this chat on its own (after `before` in all), and print."""
+        await self.fake.wait_for_sent(chat_id=chat_id, count=before + more, timeout=10)
+        self.flush()
 
     def skip(self) -> None:
         """Leave what happened so far out of the transcript."""
@@ -107,12 +152,14 @@ class Demo:
         assert data is not None
         answered = len(self.fake.calls("answerCallbackQuery"))
         edits = len(self.fake.calls("editMessageText"))
+        shown = len(self.fake.sent(user))
         for _ in range(taps):
             self.fake.user_presses(user, int(message["message_id"]), data)
+        # The bot answers the press, and replaces the pressed message or (a notice it keeps) writes anew.
         await self.fake.wait_until(
             lambda: (
                 len(self.fake.calls("answerCallbackQuery")) >= answered + taps
-                and len(self.fake.calls("editMessageText")) > edits
+                and (len(self.fake.calls("editMessageText")) > edits or len(self.fake.sent(user)) > shown)
             ),
             timeout=10,
         )
@@ -138,15 +185,17 @@ async def run_demo(*, clock: Clock, quiet: bool = False, lang: str = "vi") -> in
                     "change_poll_seconds": 0.5,
                 }
             )
-            runtime = Runtime(config, clock=clock)
+            story = StoryClock(clock)
+            runtime = Runtime(config, clock=story)
             await runtime.migrate()
             demo = Demo(fake, quiet=quiet, lang=lang)
-            cast = await _set_up(runtime, config, demo, clock)
+            cast = await _set_up(runtime, config, demo, story)
             stop, ready = asyncio.Event(), asyncio.Event()
             server = asyncio.create_task(serve(config, stop, runtime=runtime, started=ready))
             await ready.wait()
             try:
                 await _play(demo, runtime, cast)
+                await _meeting(demo, runtime, config, story, cast)
             finally:
                 stop.set()
                 await server
@@ -156,7 +205,9 @@ async def run_demo(*, clock: Clock, quiet: bool = False, lang: str = "vi") -> in
 
 
 async def _set_up(runtime: Runtime, config: Config, demo: Demo, clock: Clock) -> dict[str, Any]:
-    """Import the sample cell as an organiser would, and print the invites."""
+    """Import the sample cell as an organiser would, and print the invites. The October and November
+    regular meetings before the demo's December one are planned now, so their notices reach nobody
+    (nobody has linked yet); they are recorded as held later, as the story reaches December."""
     now = clock()
     today = now.astimezone(config.tz).date()
     demo.say(
@@ -172,6 +223,28 @@ async def _set_up(runtime: Runtime, config: Config, demo: Demo, clock: Clock) ->
             session=session, cells=[cell, office], now=now, config=config, username=None, actor=audit.CLI
         )
         names = {p.id: p.full_name for p in (await session.exec(select(Person))).all()}
+        tz = meetings.cell_zone(cell, config.tz)
+        # The December meeting is this year's, unless October has begun: then next year's, so the months
+        # before it, when the cell met without the bot, fall after the import.
+        year = today.year if today < date(today.year, 10, 1) else today.year + 1
+        history = [
+            await meetings.create(
+                session=session,
+                cell=cell,
+                plan=meetings.Plan(
+                    kind=Kind.REGULAR,
+                    starts_at=datetime(year, month, 4, 19, 30, tzinfo=tz),
+                    place=demo._(PLACE),
+                ),
+                actor=audit.Actor("demo", secretary),
+                now=now,
+                rules=config.meetings.rules(),
+                default_length=timedelta(minutes=config.meetings.default_length_minutes),
+                tz=tz,
+                group_language=config.default_language,
+            )
+            for month in HISTORY
+        ]
     if not demo.quiet:
         for report in reports:
             print(
@@ -202,6 +275,11 @@ async def _set_up(runtime: Runtime, config: Config, demo: Demo, clock: Clock) ->
         "secretary": secretary,
         "deputy": deputy,
         "organiser": organiser.id,
+        "cell": cell.id,
+        "tz": tz,
+        "year": year,
+        "imported": today,
+        "history": [m.id for m in history],
     }
 
 
@@ -224,6 +302,7 @@ async def _play(demo: Demo, runtime: Runtime, cast: dict[str, Any]) -> None:
     linking = [pid for pid in ordinary if pid not in never_linked]
     member, blocker = USER_BASE + linking[0], USER_BASE + linking[-1]
     boss = USER_BASE + secretary
+    cast["linked"], cast["blocked"] = [secretary, deputy, *linking], linking[-1]
 
     demo.say(N_("A stranger writes to the bot"))
     await demo.send(STRANGER, demo._(N_("Hello")))
@@ -301,3 +380,211 @@ async def _play(demo: Demo, runtime: Runtime, cast: dict[str, Any]) -> None:
     await demo.press(USER_BASE + organiser, cells, "Chi bộ thôn 3")
     demo.say(N_("A member tries a secretary's command"))
     await demo.send(member, "/announce")
+
+
+async def _history(runtime: Runtime, config: Config, cast: dict[str, Any], skipper: int) -> None:
+    """What the secretary did while time passed, through the services his commands call: every member's
+    dues ticked paid each month, up to December's; the October and November meetings, held without the
+    bot, recorded afterwards as /record does (all came but the skipper, who gave no reason), with the
+    charter's count after each."""
+    tz: tzinfo = cast["tz"]
+    rules = config.meetings.rules()
+    actor = audit.Actor("demo", cast["secretary"])
+    december = date(cast["year"], 12, 1)
+    async with runtime.sessions.begin() as session:
+        cell = await session.get(Cell, cast["cell"])
+        assert cell is not None
+        views = await people.list_members(session=session, cell=cell, day=december)
+        month = month_of(max(cast["imported"], date(december.year, 1, 1)))
+        while month <= december:
+            paid = max(month, cast["imported"])
+            for view in views:
+                if view.kind == "primary":
+                    at = datetime(paid.year, paid.month, paid.day, 9, tzinfo=tz)
+                    await dues.tick(
+                        session=session, person=view.person, month=month, actor=actor, now=at, today=paid
+                    )
+            month = add_months(month, 1)
+        for meeting_id in cast["history"]:
+            meeting = await session.get(Meeting, meeting_id)
+            assert meeting is not None and meeting.id is not None
+            recorded = meeting.expected_end + rules.grace + timedelta(hours=12)  # the next morning
+            rows = await meetings.roster(session, meeting.id)
+            came = {r.person_id for r in rows if not r.exempt and r.person_id != skipper}
+            rows = await meetings.record_late(
+                session=session,
+                meeting=meeting,
+                came=came,
+                verdicts={},
+                actor=actor,
+                now=recorded,
+                rules=rules,
+                tz=tz,
+            )
+            for row in rows:
+                person = await session.get(Person, row.person_id)
+                if row.primary_tie and not row.exempt and person is not None:
+                    await charter.check(
+                        session=session,
+                        person=person,
+                        cell_id=meeting.cell_id,
+                        today=recorded.astimezone(tz).date(),
+                        now=recorded,
+                        rules=rules,
+                    )
+
+
+async def _meeting(
+    demo: Demo, runtime: Runtime, config: Config, story: StoryClock, cast: dict[str, Any]
+) -> None:
+    """December's regular meeting, in chat: planned and announced, answered, opened, checked in to and
+    closed with the roll-call report, after a history that brings one member to the charter's count."""
+    names: dict[int, str] = cast["names"]
+    tz: tzinfo = cast["tz"]
+    year: int = cast["year"]
+    ids = {name: pid for pid, name in names.items()}
+    boss, deputy = USER_BASE + cast["secretary"], USER_BASE + cast["deputy"]
+    ill, skipper, elder, late = (USER_BASE + ids[name] for name in (ILL, SKIPPER, ELDER, LATE))
+    async with runtime.sessions() as session:
+        cell = await session.get(Cell, cast["cell"])
+        assert cell is not None
+        views = await people.list_members(session=session, cell=cell, day=cast["imported"])
+    exempt = {v.person.id for v in views if v.exempt}
+    # Who gets the notice: the linked members not exempt from meetings, but the one who blocked the bot.
+    members = [USER_BASE + pid for pid in cast["linked"] if pid not in exempt and pid != cast["blocked"]]
+    attending = [u for u in members if u not in (boss, ill, skipper, elder)]
+    starts = datetime(year, 12, 4, 19, 30, tzinfo=tz)
+
+    demo.say(
+        N_(
+            "Time passes. In October and November the cell met without the bot, and the secretary "
+            "recorded both meetings afterwards"
+        )
+    )
+    await _history(runtime, config, cast, ids[SKIPPER])
+    before = len(demo.fake.sent(boss))
+    story.skip_to(datetime(year, 12, 1, 20, 0, tzinfo=tz))
+    runtime.delivery.wake()
+    demo.note(
+        N_("All came both times but %(name)s, who gave no reason; every member has paid their party dues."),
+        name=SKIPPER,
+    )
+    demo.note(N_("After the second meeting was recorded, the bot told the secretary privately:"))
+    await demo.told(boss, before)
+
+    demo.say(
+        N_(
+            "The evening of %(date)s: the secretary plans December's regular meeting with /meeting, "
+            "choosing by button and typing the rest"
+        ),
+        date=f"01/12/{year}",
+    )
+    [kinds] = await demo.send(boss, "/meeting")
+    await demo.press(boss, kinds, demo._(meetings.KIND_NAMES[Kind.REGULAR]))
+    [months] = await demo.send(boss, starts.strftime("%H:%M %d/%m/%Y"))
+    await demo.press(boss, months, starts.strftime("%m/%Y"))
+    await demo.send(boss, demo._(PLACE))
+    [chairs] = await demo.send(boss, "\n".join(demo._(item) for item in AGENDA))
+    await demo.press(boss, chairs, demo._(N_("Me (%(name)s)"), name=names[cast["secretary"]]))
+    heard = {u: len(demo.fake.sent(u)) for u in members}
+    demo.muted = set(members)
+    await demo.press(boss, demo.fake.last(boss), demo._(N_("Send")))
+    await demo.fake.wait_until(
+        lambda: all(len(demo.fake.sent(u)) > heard[u] for u in members),
+        timeout=15,
+        what="the notice to reach every member who can get it",
+    )
+    await runtime.delivery.wait_settled(timeout=15)
+    demo.flush()
+    demo.muted = set()
+    demo.note(
+        N_(
+            "The notice reached %(count)s comrades, the secretary included, but not the member exempt "
+            "from meetings nor the %(unreachable)s the bot cannot reach. This is the one %(name)s got:"
+        ),
+        count=len(members),
+        unreachable=len(views) - len(exempt) - len(members),
+        name=names[cast["deputy"]],
+    )
+    demo.show(deputy)
+
+    demo.say(N_("The members answer with the notice's buttons, and the secretary is told of each answer"))
+    attend = demo._(N_("Attend"))
+    for index, user in enumerate(attending):
+        was_quiet, demo.quiet = demo.quiet, demo.quiet or index >= 2
+        before = len(demo.fake.sent(boss))
+        await demo.press(user, demo.fake.last(user), attend)
+        await demo.told(boss, before)
+        demo.quiet = was_quiet
+    demo.note(N_("%(count)s more comrades pressed %(button)s."), count=len(attending) - 2, button=attend)
+    demo.say(N_("%(name)s is ill: she asks to be excused and picks the reason by button"), name=ILL)
+    before = len(demo.fake.sent(boss))
+    await demo.press(ill, demo.fake.last(ill), demo._(N_("Ask to be excused")))
+    await demo.press(ill, demo.fake.last(ill), demo._(meetings.REASONS["illness"]))
+    await demo.told(boss, before)
+    demo.say(N_("%(name)s writes his reason after the command"), name=SKIPPER)
+    before = len(demo.fake.sent(boss))
+    await demo.send(skipper, ("/vang " if demo.lang == "vi" else "/absent ") + demo._(TRIP))
+    await demo.told(boss, before)
+
+    story.skip_to(starts)
+    demo.say(
+        N_(
+            "%(time)s on %(date)s: the secretary opens the meeting; those who said they would come get "
+            "a check-in button"
+        ),
+        time=starts.strftime("%H:%M"),
+        date=starts.strftime("%d/%m/%Y"),
+    )
+    heard = {u: len(demo.fake.sent(u)) for u in attending}
+    demo.muted = set(attending)
+    [opened] = await demo.send(boss, "/open")
+    await demo.fake.wait_until(
+        lambda: all(len(demo.fake.sent(u)) > heard[u] for u in attending),
+        timeout=15,
+        what="the check-in button to reach those who said they would come",
+    )
+    demo.flush()
+    demo.muted = set()
+    demo.show(deputy)
+    check_in = demo._(N_("Check in"))
+    await demo.press(deputy, demo.fake.last(deputy), check_in)
+    was_quiet, demo.quiet = demo.quiet, True
+    for user in attending:
+        if user not in (deputy, late):
+            await demo.press(user, demo.fake.last(user), check_in)
+    await demo.send(boss, "/diemdanh" if demo.lang == "vi" else "/checkin")
+    demo.quiet = was_quiet
+    demo.skip()
+    demo.note(
+        N_("%(count)s more comrades checked in the same way, and the secretary with /checkin."),
+        count=len(attending) - 2,
+    )
+    demo.say(N_("%(name)s came without a phone: the secretary ticks him in from the list"), name=ELDER)
+    await demo.press(boss, opened, ELDER)
+    story.skip_to(starts + timedelta(minutes=25))
+    demo.say(N_("%(name)s arrives 25 minutes late and checks in: he is recorded as late"), name=LATE)
+    await demo.press(late, demo.fake.last(late), check_in)
+
+    closing = starts + timedelta(minutes=95)
+    story.skip_to(closing)
+    demo.say(
+        N_(
+            "%(time)s, %(minutes)s minutes later: the secretary closes the meeting, accepts the illness and "
+            "rejects the work trip; the roll-call report follows"
+        ),
+        time=closing.strftime("%H:%M"),
+        minutes=95,
+    )
+    [question] = await demo.send(boss, "/close")
+    await demo.press(boss, question, demo._(N_("Accept")))
+    before = len(demo.fake.sent(boss))
+    await demo.press(boss, demo.fake.last(boss), demo._(N_("Reject")))
+    await demo.told(boss, before)
+    demo.note(
+        N_(
+            "The rejected reason made a third month this year with an unexcused absence for %(name)s: "
+            "hence the private message to the secretary."
+        ),
+        name=SKIPPER,
+    )

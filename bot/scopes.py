@@ -38,6 +38,9 @@ class Resolver(Protocol):
         """The person's roles towards the target on `day`."""
         ...
 
+    # A resolver may also have `async nothing(session, *, person_id, command, day) -> str | None`: when a
+    # person who may use the command somewhere has no candidate now, the msgid saying why.
+
 
 class CellScope:
     """A cell: members, officers, acting secretaries and organisers of the units above it."""

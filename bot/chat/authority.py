@@ -78,6 +78,13 @@ async def choose_target(ctx: Ctx, spec: Command, person_id: int) -> bool:
             ctx.reply(ctx._(resolver.which), buttons)
             return False
         target = candidates[0] if candidates else None
+        explain = getattr(resolver, "nothing", None)
+        if target is None and explain is not None:
+            # Allowed, but nothing fits now (no meeting open to check in to): say that, not "not allowed".
+            reason = await explain(ctx.session, person_id=person_id, command=spec, day=ctx.today)
+            if reason is not None:
+                ctx.refuse(ctx._(reason))
+                return False
     await set_target(ctx, spec, person_id, target)
     return True
 

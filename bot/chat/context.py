@@ -110,10 +110,17 @@ class Ctx:
         document: Document | None = None,
         markup: bool = False,
         listed: bool = False,
+        keep_pressed: bool = False,
     ) -> None:
-        """Queue a reply (plain text, or markup); a reply to a button press replaces that message."""
+        """Queue a reply (plain text, or markup); a reply to a button press replaces that message,
+        unless `keep_pressed` (a notice the reader still needs, whose buttons stay usable)."""
         target = chat or self.here
-        edit = self.incoming.button is not None and target == self.incoming.chat and document is None
+        edit = (
+            self.incoming.button is not None
+            and target == self.incoming.chat
+            and document is None
+            and not keep_pressed
+        )
         self.outcome.replies.append(
             Reply(text, buttons, chat=target, edit=edit, document=document, markup=markup, listed=listed)
         )

@@ -305,7 +305,10 @@ async def attend(ctx: Ctx) -> None:
     )
     when = meetings.local(meeting.starts_at, _tz(ctx))
     if not done.changed:
-        ctx.reply(ctx._(N_("You had already said you will attend the meeting of %(when)s."), when=when))
+        ctx.reply(
+            ctx._(N_("You had already said you will attend the meeting of %(when)s."), when=when),
+            keep_pressed=True,  # the notice stays, with its buttons to change the answer
+        )
         return
     ctx.reply(
         ctx._(
@@ -314,7 +317,8 @@ async def attend(ctx: Ctx) -> None:
                 "until it opens."
             ),
             when=when,
-        )
+        ),
+        keep_pressed=True,
     )
     ctx.outcome.wake_delivery = True
 
@@ -323,13 +327,14 @@ async def absent(ctx: Ctx) -> None:
     """Ask to be excused: with the reason typed after the command, or chosen next."""
     meeting = _meeting(ctx)
     if ctx.args:
-        await _absent(ctx, meeting, " ".join(ctx.args))
+        await _absent(ctx, meeting, " ".join(ctx.args), keep_pressed=True)
         return
     meetings.require_state(meeting, ctx.now, _rules(ctx), State.PLANNED)
     await ctx.begin_form("absent", "reason")
     ctx.reply(
         ctx._(N_("Why can you not come? Choose a reason or write your own. Send /cancel to stop.")),
         tuple((flow_button(ctx._(label), f":{key}"),) for key, label in meetings.REASONS.items()),
+        keep_pressed=True,  # pressed on the notice: the notice stays
     )
 
 
@@ -340,7 +345,7 @@ async def absent_step(ctx: Ctx, state: Form, answer: str) -> None:
     await _absent(ctx, _meeting(ctx), answer)
 
 
-async def _absent(ctx: Ctx, meeting: MeetingRow, reason: str) -> None:
+async def _absent(ctx: Ctx, meeting: MeetingRow, reason: str, *, keep_pressed: bool = False) -> None:
     done = await meetings.answer(
         session=ctx.session,
         meeting=meeting,
@@ -354,13 +359,17 @@ async def _absent(ctx: Ctx, meeting: MeetingRow, reason: str) -> None:
     )
     shown = meetings.reason_text(done.row.reason, ctx.gettext)
     if not done.changed:
-        ctx.reply(ctx._(N_("You had already asked to be excused (reason: %(reason)s)."), reason=shown))
+        ctx.reply(
+            ctx._(N_("You had already asked to be excused (reason: %(reason)s)."), reason=shown),
+            keep_pressed=keep_pressed,
+        )
         return
     ctx.reply(
         ctx._(
             N_("Noted: you asked to be excused (reason: %(reason)s). The secretary has been told."),
             reason=shown,
-        )
+        ),
+        keep_pressed=keep_pressed,
     )
     ctx.outcome.wake_delivery = True
 
@@ -399,13 +408,13 @@ async def checkin(ctx: Ctx) -> None:
         tz=_tz(ctx),
     )
     if row is None:
-        ctx.reply(ctx._(N_("You are already checked in.")))
+        ctx.reply(ctx._(N_("You are already checked in.")), keep_pressed=True)
         return
     time = ctx.now.astimezone(_tz(ctx)).strftime("%H:%M")
     if meetings.is_late(row, meeting, _rules(ctx)):
-        ctx.reply(ctx._(N_("Checked in at %(time)s, recorded as late."), time=time))
+        ctx.reply(ctx._(N_("Checked in at %(time)s, recorded as late."), time=time), keep_pressed=True)
     else:
-        ctx.reply(ctx._(N_("Checked in at %(time)s. Welcome, comrade."), time=time))
+        ctx.reply(ctx._(N_("Checked in at %(time)s. Welcome, comrade."), time=time), keep_pressed=True)
 
 
 async def tick(ctx: Ctx) -> None:

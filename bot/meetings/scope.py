@@ -17,6 +17,18 @@ from bot.services import access, meetings
 from bot.services.units import zone
 from storage.models import Cell, Meeting
 
+# What to say when a person may use the command but no meeting fits it now.
+NOTHING = {
+    "attend": N_("There is no planned meeting to answer: answers are taken until a meeting opens."),
+    "absent": N_("There is no planned meeting to answer: answers are taken until a meeting opens."),
+    "meeting_edit": N_("There is no planned meeting to change."),
+    "open": N_("There is no planned meeting to open."),
+    "checkin": N_("No meeting of your cell is open now."),
+    "tick": N_("No meeting of your cell is open now."),
+    "close": N_("There is no open meeting to close."),
+    "record": N_("There is no meeting waiting to be recorded."),
+    "rollcall": N_("There is no recent meeting to show."),
+}
 # Which meetings a person could mean, by command: the states in which the command makes sense.
 WANTED = {
     "attend": {State.PLANNED},
@@ -70,8 +82,8 @@ class MeetingScope:
         self, session: AsyncSession, *, person_id: int, command: Command, day: Any, now: Any
     ) -> list[Any]:
         """Meetings of the person's cells in which the command makes sense now, soonest first."""
-        cell_command = replace(command, scope=Scope.CELL, roles=command.roles | {Role.MEMBER})
-        cells = await access.cells_for(session=session, person_id=person_id, command=cell_command, day=day)
+        member_of = replace(command, scope=Scope.CELL, roles=command.roles | {Role.MEMBER})
+        cells = await access.cells_for(session=session, person_id=person_id, command=member_of, day=day)
         found = await meetings.find_meetings(
             session=session, cell_ids=[c.id for c in cells if c.id is not None], since=now
         )
@@ -94,6 +106,14 @@ class MeetingScope:
                 result.append(target)
         return result
 
+    async def nothing(
+        self, session: AsyncSession, *, person_id: int, command: Command, day: Any
+    ) -> str | None:
+        """Why there is no candidate, when the person may use the command in some cell."""
+        if await access.cells_for(session=session, person_id=person_id, command=_in_cell(command), day=day):
+            return NOTHING.get(command.name)
+        return None
+
     async def roles(self, session: AsyncSession, *, person_id: int, target: Any, day: Any) -> set[Role]:
         """Roles towards the meeting's cell, plus chair and minute-taker of this meeting."""
         roles = await access.roles_in_cell(session=session, person_id=person_id, cell=target.cell, day=day)
@@ -102,3 +122,8 @@ class MeetingScope:
         if target.meeting.minute_taker_person_id == person_id:
             roles.add(Role.MINUTE_TAKER)
         return roles
+
+
+def _in_cell(command: Command) -> Command:
+    """The command as if it acted on a cell, allowed by the cell roles in it (not by chairing)."""
+    return replace(command, scope=Scope.CELL, roles=command.roles - {Role.CHAIR, Role.MINUTE_TAKER})

@@ -28,7 +28,7 @@ from bot.meetings.rules import (
 from bot.services.delivery import queue, recipients_of
 from bot.services.dues import history
 from storage import repo
-from storage.models import Attendance, Exemption, Meeting, Membership, Person
+from storage.models import Attendance, DuesPayment, Exemption, Meeting, Membership, Person
 from storage.vocabulary import OfficerRole
 
 PURPOSE = "charter"
@@ -41,6 +41,26 @@ FLAG = N_(
     "party dues (%(months)s). Under the charter the cell should consider the case (removal rule)."
 )
 REGULAR_KINDS = [Kind.REGULAR.value, Kind.REGULAR_THEMATIC.value]
+
+
+async def tracked_months(session: AsyncSession, cell_id: int, year: int) -> set[date]:
+    """The months of the year in which the cell recorded the party dues of one of its members as paid."""
+    query = (
+        select(col(DuesPayment.month), col(Membership.valid_from), col(Membership.valid_to))
+        .join(Membership, col(Membership.person_id) == col(DuesPayment.person_id))
+        .where(
+            Membership.cell_id == cell_id,
+            Membership.kind == "primary",
+            col(DuesPayment.paid_on).is_not(None),
+            col(DuesPayment.month) >= date(year, 1, 1),
+            col(DuesPayment.month) <= date(year, 12, 1),
+        )
+    )
+    return {
+        month
+        for month, valid_from, valid_to in (await session.exec(query)).all()
+        if month_of(valid_from) <= month and (valid_to is None or month <= valid_to)
+    }
 
 
 def _months_between(start: date, end: date) -> list[date]:
@@ -73,7 +93,9 @@ async def count(
                 meeting.month, Final(str(row.final)), primary=row.primary_tie, state=State.CLOSED
             )
         )
-    # Dues are owed for each month of the year with a primary membership, up to this month.
+    # Dues are owed for each month of the year with a primary membership, up to this month, in which the
+    # cell kept its dues in the bot (someone's dues that month were ticked): a cell that keeps its dues
+    # book on paper must not see every member flagged.
     ties = (
         await session.exec(
             select(Membership).where(Membership.person_id == person_id, Membership.kind == "primary")
@@ -84,7 +106,8 @@ async def count(
     for tie in ties:
         start = max(tie.valid_from, year_start)
         end = min(tie.valid_to or this_month, this_month, date(year, 12, 1))
-        owed |= set(_months_between(start, end)) if start <= end else set()
+        if start <= end:
+            owed |= set(_months_between(start, end)) & await tracked_months(session, tie.cell_id, year)
     paid = await history(session, person_id)
     dues = [DuesMonth(month, paid.get(month)) for month in sorted(owed)]
     exemptions = (await session.exec(select(Exemption).where(Exemption.person_id == person_id))).all()

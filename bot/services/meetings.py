@@ -566,7 +566,7 @@ async def open_meeting(
         action="meeting.open",
         subject=subject_of(meeting.id),
         after={"opened_at": now.isoformat()},
-        touched=[("meeting", str(meeting.id))],
+        touched=[("meeting", str(meeting.id)), ("tally", str(meeting.id))],
     )
 
 
@@ -736,7 +736,7 @@ async def record_late(
         action="meeting.record_late",
         subject=subject_of(meeting.id),
         after={"came": sorted(came), "verdicts": {str(k): v.value for k, v in verdicts.items()}},
-        touched=[("meeting", str(meeting.id))],
+        touched=[("meeting", str(meeting.id)), ("tally", str(meeting.id))],
     )
     return rows
 
@@ -772,7 +772,13 @@ async def auto_close(
     )
     if queued or action == "meeting.auto_close":
         await record_change(
-            session, actor=Actor("job"), now=now, action=action, subject=subject_of(meeting.id), after=params
+            session,
+            actor=Actor("job"),
+            now=now,
+            action=action,
+            subject=subject_of(meeting.id),
+            after=params,
+            touched=[("tally", str(meeting.id))],
         )
     return action
 
@@ -812,6 +818,7 @@ async def find_meetings(*, session: AsyncSession, cell_ids: Sequence[int], since
 
 TALLY_ANSWERED = N_("%(answered)s/%(total)s comrades have answered.")
 TALLY_CHECKED_IN = N_("%(present)s/%(total)s comrades have checked in.")
+TALLY_CANCELLED = N_("This meeting is cancelled.")
 TALLY_CLOSED = N_("The meeting has closed: %(present)s/%(total)s comrades attended.")
 
 
@@ -826,7 +833,9 @@ async def group_text(
     rows = [r for r in await roster(session, meeting.id) if not r.exempt]
     total = len(rows)
     present = sum(1 for r in rows if r.checked_in_at is not None)
-    if meeting.closed_at is not None:
+    if meeting.cancelled_at is not None:
+        tally = gettext(TALLY_CANCELLED)
+    elif meeting.closed_at is not None:
         tally = gettext(TALLY_CLOSED) % {"present": present, "total": total}
     elif meeting.opened_at is not None:
         tally = gettext(TALLY_CHECKED_IN) % {"present": present, "total": total}

@@ -13,7 +13,7 @@ from bot.i18n import N_
 from bot.meetings.rules import Attendance as Final
 from bot.meetings.rules import Kind, Rules, State, final_attendance
 from bot.names import sort_key
-from bot.services import dues, meetings
+from bot.services import charter, dues, meetings
 from bot.services.announcements import UNREACHABLE_REASON_TEXT
 from storage.models import Cell, Meeting, Person
 
@@ -40,6 +40,9 @@ class RollCall:
     residence_present: list[str] = field(default_factory=list)  # đảng viên 213 who came
     unpaid: list[str] = field(default_factory=list)
     unreachable: list[tuple[str, str]] = field(default_factory=list)  # (name, reason): the notice failed
+    # Members at the charter's flag this year (removal rule, domain.md §2), with their months.
+    flagged: list[tuple[str, str]] = field(default_factory=list)
+    flag_at: int = 3
     opened: str | None = None
     closed: str | None = None
     minutes: int | None = None
@@ -115,6 +118,16 @@ async def build(
     report.unpaid = [
         p.full_name for p in await dues.unpaid(session=session, cell=cell, month=meeting.month, day=today)
     ]
+    for row in rows:
+        if row.primary_tie and not row.exempt:
+            count = await charter.count(
+                session=session, person_id=row.person_id, year=today.year, today=today, rules=rules
+            )
+            if count.level(rules) == "flag":
+                months = ", ".join(m.strftime("%m/%Y") for m in count.months)
+                report.flagged.append((names.get(row.person_id, "?"), months))
+    report.flagged.sort(key=lambda item: sort_key(item[0]))
+    report.flag_at = rules.charter_flag
     report.unreachable = [
         (names.get(row.person_id or 0, "?"), row.reason or "?")
         for row in await meetings.notice_failures(session, meeting.id)
@@ -199,6 +212,19 @@ def render(report: RollCall, gettext: Callable[[str], str], *, final: bool | Non
         )
         + names(report.unpaid)
     )
+    if report.flagged:
+        flagged = [f"{name} ({months})" for name, months in report.flagged]
+        lines.append(
+            _(
+                N_(
+                    "For the cell's consideration under the charter (%(months)s months or more this year): "
+                    "%(count)s"
+                ),
+                months=report.flag_at,
+                count=len(flagged),
+            )
+            + names(flagged)
+        )
     if report.unreachable and not final:  # for the secretary before the meeting; not for the minutes
         reached = [
             f"{name} ({gettext(UNREACHABLE_REASON_TEXT.get(reason, reason))})"

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
 
-from bot.demo import run_demo
+from bot.demo import PLACE, TRIP, run_demo
 from bot.i18n import translator
+from bot.meetings.rules import Kind
+from bot.services import charter, meetings
 from tests.support import FakeClock
 
 pytestmark = pytest.mark.e2e
@@ -34,3 +37,51 @@ async def test_the_demo_narrates_in_the_readers_language_and_explains_the_report
         for vietnamese in ("Một người lạ", "Bí thư", "bấm nút", "Kính mời"):
             assert vietnamese not in out
         assert "Announcement delivery: 16 sent, 0 waiting, 3 unreachable, 0 failed." in out
+    decembers_meeting(out, _)
+
+
+def decembers_meeting(out: str, _: Callable[[str], str]) -> None:
+    """December's meeting (of 2028, the demo starting in February) is held in chat from the notice to
+    the roll-call report, and closing it sends the secretary the charter's private message."""
+    when, pressed = "19:30 04/12/2028", _("[presses]")
+    regular = _(meetings.KIND_NAMES[Kind.REGULAR])
+
+    notice = _(meetings.NOTICE) % {
+        "kind": regular,
+        "cell": "Chi bộ thôn 3",
+        "when": when,
+        "end": "21:30",
+        "place": _(PLACE),
+        "chair": "Hoàng Văn Thắng",
+        "month": "12/2028",
+    }
+    assert "🤖 → Nguyễn Thị Hương: " + notice.replace("\n", "\n      ") in out, "the notice reached a member"
+    ill = _(meetings.ANSWERED_ABSENT) % {"name": "Nông Thị Lan", "when": when, "reason": _("illness")}
+    trip = _(meetings.ANSWERED_ABSENT) % {"name": "Lý Văn Phúc", "when": when, "reason": _(TRIP)}
+    assert f"🤖 → Hoàng Văn Thắng: {ill}" in out and f"🤖 → Hoàng Văn Thắng: {trip}" in out
+    assert f"👤 Hoàng Văn Thắng: {pressed} Nguyễn Văn Sơn" in out, "the secretary ticks a member in"
+    assert (_("Checked in: %(present)s of %(total)s.") % {"present": 12, "total": 18}) in out
+    assert f"👤 Đặng Minh Khôi: {pressed} {_('Check in')}" in out
+    assert (_("Checked in at %(time)s, recorded as late.") % {"time": "19:55"}) in out
+
+    question = _("%(name)s asked to be excused. Reason: %(reason)s. Do you accept the reason?")
+    asked = question % {"name": "Lý Văn Phúc", "reason": _(TRIP)}
+    rejected = out.index(asked)
+    assert out.index(f"👤 Hoàng Văn Thắng: {pressed} {_('Reject')}") > rejected, "the trip is rejected"
+    report = out.index(
+        _("Roll call: %(kind)s of %(cell)s, %(when)s (month %(month)s)")
+        % {"kind": regular, "cell": "Chi bộ thôn 3", "when": when, "month": "12/2028"}
+    )
+    lines = out[report:].split("\n🤖")[0].splitlines()  # the report, up to the bot's next message
+    late = _("Late: %(count)s") % {"count": 1}
+    assert any(line.strip().startswith(late) and "Đặng Minh Khôi (19:55)" in line for line in lines)
+    assert any("Nông Thị Lan (" + _("illness") + ")" in line for line in lines), "the illness is accepted"
+    unexcused = _("Absent without reason: %(count)s") % {"count": 4}
+    assert any(line.strip().startswith(unexcused) and "Lý Văn Phúc" in line for line in lines)
+    flag = _(charter.FLAG) % {
+        "name": "Lý Văn Phúc",
+        "count": "3",
+        "year": "2028",
+        "months": "10/2028, 11/2028, 12/2028",
+    }
+    assert out.index("🤖 → Hoàng Văn Thắng: " + flag) > report, "the charter message follows the close"

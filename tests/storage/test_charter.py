@@ -150,7 +150,13 @@ async def test_a_thematic_meeting_and_a_not_recorded_month_never_count_for_atten
     assert (await count(world)).months == ()
 
 
+async def test_a_cell_that_keeps_its_dues_elsewhere_has_no_unpaid_months(world: World) -> None:
+    # Nobody's dues were ever ticked in the bot: the dues book is on paper, so no month is "unpaid".
+    assert (await count(world)).unpaid_months == frozenset()
+
+
 async def test_a_month_absent_and_unpaid_counts_once_and_exempt_months_not_at_all(world: World) -> None:
+    await pay_all(world, world.bao, range(1, 12))
     await pay_all(world, world.ana, range(1, 12), but=(2, 5))
     await held(world, world.village, date(2026, 2, 10), came=set())  # absent and unpaid: one month
     await held(world, world.village, date(2026, 5, 10), came=set())  # absent and unpaid, but exempt in May
@@ -170,6 +176,7 @@ async def test_a_month_absent_and_unpaid_counts_once_and_exempt_months_not_at_al
 
 
 async def test_dues_alone_reach_the_flag_and_the_secretary_is_told_once_per_level(world: World) -> None:
+    await pay_all(world, world.bao, range(1, 12))  # the cell keeps its dues in the bot
     await pay_all(world, world.ana, range(1, 12), but=(1, 2, 3))
     async with world.sessions.begin() as session:
         for _ in range(2):  # checked twice (two meetings closing): one message per level
