@@ -23,7 +23,7 @@ from bot.i18n import N_, translator
 from bot.meetings.rules import Kind, add_months, month_of
 from bot.runtime import Runtime
 from bot.serve import serve
-from bot.services import audit, charter, dues, invites, meetings, people
+from bot.services import attendance, audit, charter, dues, invites, meetings, people
 from fake_telegram import FakeBotAPI, TranscriptEntry
 from storage.models import Cell, Meeting, Person
 
@@ -411,7 +411,7 @@ async def _history(runtime: Runtime, config: Config, cast: dict[str, Any], skipp
             recorded = meeting.expected_end + rules.grace + timedelta(hours=12)  # the next morning
             rows = await meetings.roster(session, meeting.id)
             came = {r.person_id for r in rows if not r.exempt and r.person_id != skipper}
-            rows = await meetings.record_late(
+            rows = await attendance.record_late(
                 session=session,
                 meeting=meeting,
                 came=came,
@@ -520,7 +520,7 @@ async def _meeting(
     demo.say(N_("%(name)s is ill: she asks to be excused and picks the reason by button"), name=ILL)
     before = len(demo.fake.sent(boss))
     await demo.press(ill, demo.fake.last(ill), demo._(N_("Ask to be excused")))
-    await demo.press(ill, demo.fake.last(ill), demo._(meetings.REASONS["illness"]))
+    await demo.press(ill, demo.fake.last(ill), demo._(attendance.REASONS["illness"]))
     await demo.told(boss, before)
     demo.say(N_("%(name)s writes his reason after the command"), name=SKIPPER)
     before = len(demo.fake.sent(boss))

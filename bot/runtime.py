@@ -21,7 +21,7 @@ from bot.jobs import Jobs
 from bot.menus import MenuSync
 from bot.ports import Capabilities, DeliveryError, Rejected, Transport
 from bot.present import FULL, present
-from bot.services import announcements, meetings
+from bot.services import announcements, attendance, meetings
 from bot.services.delivery import Deliverer
 from storage import migrate, repo
 from storage.db import make_engine, make_sessions
@@ -249,11 +249,11 @@ class Runtime:
         end plus the grace (by the injected clock, so a late job or a restart changes nothing)."""
         now, rules, done = self.clock(), self.config.meetings.rules(), 0
         async with self.sessions.begin() as session:
-            for meeting in await meetings.due_meetings(session=session, now=now, rules=rules):
+            for meeting in await attendance.due_meetings(session=session, now=now, rules=rules):
                 cell = await session.get(Cell, meeting.cell_id)
                 assert cell is not None
                 tz = meetings.cell_zone(cell, self.config.tz)
-                if await meetings.auto_close(session=session, meeting=meeting, now=now, rules=rules, tz=tz):
+                if await attendance.auto_close(session=session, meeting=meeting, now=now, rules=rules, tz=tz):
                     done += 1
         if done:
             self.delivery.wake()

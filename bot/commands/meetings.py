@@ -14,7 +14,7 @@ from bot.i18n import N_
 from bot.meetings.rules import Answer, Kind, Rules, State, Verdict, add_months, minimum_minutes, month_of
 from bot.meetings.scope import MeetingTarget
 from bot.names import sort_key
-from bot.services import charter, meetings, people, rollcall
+from bot.services import attendance, charter, meetings, people, rollcall
 from bot.services.meetings import AttendanceRow, MeetingRow, PersonRow
 
 CHOOSE = N_("Please choose one of the choices, or send /cancel.")
@@ -292,7 +292,7 @@ async def meeting_edit_step(ctx: Ctx, state: Form, answer: str) -> None:
 async def attend(ctx: Ctx) -> None:
     """Say you will come."""
     meeting = _meeting(ctx)
-    done = await meetings.answer(
+    done = await attendance.answer(
         session=ctx.session,
         meeting=meeting,
         person=ctx.require_person(),
@@ -333,20 +333,20 @@ async def absent(ctx: Ctx) -> None:
     await ctx.begin_form("absent", "reason")
     ctx.reply(
         ctx._(N_("Why can you not come? Choose a reason or write your own. Send /cancel to stop.")),
-        tuple((flow_button(ctx._(label), f":{key}"),) for key, label in meetings.REASONS.items()),
+        tuple((flow_button(ctx._(label), f":{key}"),) for key, label in attendance.REASONS.items()),
         keep_pressed=True,  # pressed on the notice: the notice stays
     )
 
 
 async def absent_step(ctx: Ctx, state: Form, answer: str) -> None:
     """The reason: a choice, or free text."""
-    meetings.check_reason(answer)  # a refusal keeps the form open for another try
+    attendance.check_reason(answer)  # a refusal keeps the form open for another try
     await finish(session=ctx.session, state=state)
     await _absent(ctx, _meeting(ctx), answer)
 
 
 async def _absent(ctx: Ctx, meeting: MeetingRow, reason: str, *, keep_pressed: bool = False) -> None:
-    done = await meetings.answer(
+    done = await attendance.answer(
         session=ctx.session,
         meeting=meeting,
         person=ctx.require_person(),
@@ -357,7 +357,7 @@ async def _absent(ctx: Ctx, meeting: MeetingRow, reason: str, *, keep_pressed: b
         rules=_rules(ctx),
         tz=_tz(ctx),
     )
-    shown = meetings.reason_text(done.row.reason, ctx.gettext)
+    shown = attendance.reason_text(done.row.reason, ctx.gettext)
     if not done.changed:
         ctx.reply(
             ctx._(N_("You had already asked to be excused (reason: %(reason)s)."), reason=shown),
@@ -380,7 +380,7 @@ async def _absent(ctx: Ctx, meeting: MeetingRow, reason: str, *, keep_pressed: b
 async def open_(ctx: Ctx) -> None:
     """Open the meeting; those who said they would come get a check-in button; the runner gets the list."""
     meeting = _meeting(ctx)
-    await meetings.open_meeting(
+    await attendance.open_meeting(
         session=ctx.session, meeting=meeting, actor=ctx.actor, now=ctx.now, rules=_rules(ctx), tz=_tz(ctx)
     )
     opened = ctx._(
@@ -398,7 +398,7 @@ async def checkin(ctx: Ctx) -> None:
     meeting = _meeting(ctx)
     person = ctx.require_person()
     assert person.id is not None
-    row = await meetings.check_in(
+    row = await attendance.check_in(
         session=ctx.session,
         meeting=meeting,
         person_id=person.id,
@@ -411,7 +411,7 @@ async def checkin(ctx: Ctx) -> None:
         ctx.reply(ctx._(N_("You are already checked in.")), keep_pressed=True)
         return
     time = ctx.now.astimezone(_tz(ctx)).strftime("%H:%M")
-    if meetings.is_late(row, meeting, _rules(ctx)):
+    if attendance.is_late(row, meeting, _rules(ctx)):
         ctx.reply(ctx._(N_("Checked in at %(time)s, recorded as late."), time=time), keep_pressed=True)
     else:
         ctx.reply(ctx._(N_("Checked in at %(time)s. Welcome, comrade."), time=time), keep_pressed=True)
@@ -423,7 +423,7 @@ async def tick(ctx: Ctx) -> None:
     if ctx.args:
         if not ctx.args[0].isdigit():
             raise UserError(N_("Choose a member from the list."))
-        row = await meetings.check_in(
+        row = await attendance.check_in(
             session=ctx.session,
             meeting=meeting,
             person_id=int(ctx.args[0]),
@@ -476,7 +476,7 @@ async def close(ctx: Ctx) -> None:
     if meeting.closed_at is not None and meeting.roll_call_confirmed:
         raise UserError(N_("Meeting #%(id)s is already closed."), id=meeting.id)
     rows = await meetings.sync_roster(session=ctx.session, meeting=meeting, day=ctx.today)
-    pending = [r.person_id for r in meetings.pending_reasons(rows)]
+    pending = [r.person_id for r in attendance.pending_reasons(rows)]
     state = await ctx.begin_form("close", "reasons", pending=pending, verdicts={})
     await _next_close_question(ctx, state)
 
@@ -573,13 +573,13 @@ async def _next_close_question(ctx: Ctx, state: Form) -> None:
             ctx._(
                 N_("%(name)s asked to be excused. Reason: %(reason)s. Do you accept the reason?"),
                 name=await meetings.name_of(ctx.session, person_id),
-                reason=meetings.reason_text(row.reason, ctx.gettext),
+                reason=attendance.reason_text(row.reason, ctx.gettext),
             ),
             ((flow_button(ctx._(N_("Accept")), "accept"), flow_button(ctx._(N_("Reject")), "reject")),),
         )
         return
     confirming = meetings.state(meeting, ctx.now, rules) is State.CLOSED
-    if state.flow == "close" and not confirming and meetings.closing_early(meeting, ctx.now, rules):
+    if state.flow == "close" and not confirming and attendance.closing_early(meeting, ctx.now, rules):
         await advance(session=ctx.session, state=state, step="early", now=ctx.now)
         assert meeting.opened_at is not None
         lasted = int((ctx.now - meeting.opened_at).total_seconds() // 60)
@@ -603,7 +603,7 @@ async def _finish_close(ctx: Ctx, state: Form, *, early_confirmed: bool) -> None
     verdicts = {int(k): Verdict(v) for k, v in state.data["verdicts"].items()}
     await finish(session=ctx.session, state=state)
     if state.flow == "record":
-        rows = await meetings.record_late(
+        rows = await attendance.record_late(
             session=ctx.session,
             meeting=meeting,
             came=set(state.data["came"]),
@@ -614,7 +614,7 @@ async def _finish_close(ctx: Ctx, state: Form, *, early_confirmed: bool) -> None
             tz=tz,
         )
     else:
-        rows = await meetings.close(
+        rows = await attendance.close(
             session=ctx.session,
             meeting=meeting,
             verdicts=verdicts,

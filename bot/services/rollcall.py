@@ -13,7 +13,7 @@ from bot.i18n import N_
 from bot.meetings.rules import Attendance as Final
 from bot.meetings.rules import Kind, Rules, State, final_attendance
 from bot.names import sort_key
-from bot.services import charter, dues, meetings
+from bot.services import attendance, charter, dues, meetings
 from bot.services.announcements import UNREACHABLE_REASON_TEXT
 from storage.models import Cell, Meeting, Person
 
@@ -85,7 +85,7 @@ async def build(
             Final(row.final)
             if row.final
             else final_attendance(
-                meetings.facts(row),
+                attendance.facts(row),
                 opened_at=meeting.opened_at,
                 rules=rules,
                 closed_automatically=meeting.closed_automatically,
@@ -180,7 +180,7 @@ def render(report: RollCall, gettext: Callable[[str], str], *, final: bool | Non
         lines.append(
             _(N_("Late: %(count)s"), count=len(report.late)) + names([f"{n} ({t})" for n, t in report.late])
         )
-    reasons = [f"{name} ({meetings.reason_text(reason, gettext)})" for name, reason in report.excused]
+    reasons = [f"{name} ({attendance.reason_text(reason, gettext)})" for name, reason in report.excused]
     lines.append(_(N_("Absent with reason: %(count)s"), count=len(reasons)) + names(reasons))
     lines.append(
         _(

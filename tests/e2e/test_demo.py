@@ -11,7 +11,7 @@ import pytest
 from bot.demo import PLACE, TRIP, run_demo
 from bot.i18n import translator
 from bot.meetings.rules import Kind
-from bot.services import charter, meetings
+from bot.services import attendance, charter, meetings
 from tests.support import FakeClock
 
 pytestmark = pytest.mark.e2e
@@ -56,8 +56,8 @@ def decembers_meeting(out: str, _: Callable[[str], str]) -> None:
         "month": "12/2028",
     }
     assert "🤖 → Nguyễn Thị Hương: " + notice.replace("\n", "\n      ") in out, "the notice reached a member"
-    ill = _(meetings.ANSWERED_ABSENT) % {"name": "Nông Thị Lan", "when": when, "reason": _("illness")}
-    trip = _(meetings.ANSWERED_ABSENT) % {"name": "Lý Văn Phúc", "when": when, "reason": _(TRIP)}
+    ill = _(attendance.ANSWERED_ABSENT) % {"name": "Nông Thị Lan", "when": when, "reason": _("illness")}
+    trip = _(attendance.ANSWERED_ABSENT) % {"name": "Lý Văn Phúc", "when": when, "reason": _(TRIP)}
     assert f"🤖 → Hoàng Văn Thắng: {ill}" in out and f"🤖 → Hoàng Văn Thắng: {trip}" in out
     assert f"👤 Hoàng Văn Thắng: {pressed} Nguyễn Văn Sơn" in out, "the secretary ticks a member in"
     assert (_("Checked in: %(present)s of %(total)s.") % {"present": 12, "total": 18}) in out

@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import select
 
 from bot.meetings.rules import Kind, Rules
-from bot.services import audit, charter, dues, meetings, people
+from bot.services import attendance, audit, charter, dues, meetings, people
 from storage.db import Sessions, make_engine, make_sessions
 from storage.models import Cell, Exemption, Membership, OutboxMessage, Person, RoleAssignment
 from tests.support import add_commune_with_cell
@@ -88,7 +88,7 @@ async def held(world: World, cell: Cell, day: date, *, came: set[int], kind: Kin
             default_length=timedelta(hours=2),
             tz=UTC,
         )
-        await meetings.record_late(
+        await attendance.record_late(
             session=session,
             meeting=meeting,
             came=came,

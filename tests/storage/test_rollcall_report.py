@@ -33,7 +33,7 @@ import pytest
 from bot import seeding
 from bot.i18n import translator
 from bot.meetings.rules import Answer, Kind, Rules, Verdict
-from bot.services import dues, meetings, rollcall
+from bot.services import attendance, dues, meetings, rollcall
 from bot.services.audit import Actor
 from storage.db import make_engine, make_sessions
 from storage.models import Meeting, Membership
@@ -111,7 +111,7 @@ async def report(database_url: str) -> AsyncIterator[rollcall.RollCall]:
             async with sessions.begin() as session:
                 meeting = await session.get(Meeting, meeting_id)
                 assert meeting is not None
-                await meetings.answer(
+                await attendance.answer(
                     session=session,
                     meeting=meeting,
                     person=by_name[name],
@@ -126,7 +126,7 @@ async def report(database_url: str) -> AsyncIterator[rollcall.RollCall]:
         async with sessions.begin() as session:
             meeting = await session.get(Meeting, meeting_id)
             assert meeting is not None
-            await meetings.open_meeting(
+            await attendance.open_meeting(
                 session=session, meeting=meeting, actor=secretary, now=at(19, 30), rules=RULES, tz=HANOI
             )
 
@@ -148,7 +148,7 @@ async def report(database_url: str) -> AsyncIterator[rollcall.RollCall]:
             async with sessions.begin() as session:
                 meeting = await session.get(Meeting, meeting_id)
                 assert meeting is not None
-                row = await meetings.check_in(
+                row = await attendance.check_in(
                     session=session,
                     meeting=meeting,
                     person_id=pid(name),
@@ -162,7 +162,7 @@ async def report(database_url: str) -> AsyncIterator[rollcall.RollCall]:
         async with sessions.begin() as session:
             meeting = await session.get(Meeting, meeting_id)
             assert meeting is not None
-            await meetings.close(
+            await attendance.close(
                 session=session,
                 meeting=meeting,
                 verdicts={pid("Nông Thị Lan"): Verdict.ACCEPTED, pid("Nguyễn Văn Sơn"): Verdict.REJECTED},
