@@ -486,6 +486,7 @@ async def _meeting(
     await demo.send(boss, demo._(PLACE))
     [chairs] = await demo.send(boss, "\n".join(demo._(item) for item in AGENDA))
     await demo.press(boss, chairs, demo._(N_("Me (%(name)s)"), name=names[cast["secretary"]]))
+    await demo.press(boss, demo.fake.last(boss), demo._(N_("Chosen at the meeting")))
     heard = {u: len(demo.fake.sent(u)) for u in members}
     demo.muted = set(members)
     await demo.press(boss, demo.fake.last(boss), demo._(N_("Send")))

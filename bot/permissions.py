@@ -33,7 +33,7 @@ class Scope(StrEnum):
     NONE = "none"
     CELL = "cell"
     UNIT = "unit"
-    MEETING = "meeting"  # a meeting of a cell (bot.meetings.scope); its chair has a role towards it
+    MEETING = "meeting"  # a meeting of a cell (bot.scopes.MeetingScope); its chair has a role towards it
 
 
 @dataclass(frozen=True)

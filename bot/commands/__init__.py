@@ -10,13 +10,12 @@ from bot import scopes
 from bot.chat import FormEntry, Registry
 from bot.commands import announce, basic, dues, meetings, members, officers
 from bot.meetings.rules import Rules
-from bot.meetings.scope import MeetingScope
 from bot.permissions import MANAGE_MEMBERS
 
 
 def registry(rules: Rules | None = None) -> Registry:
     """The commands and forms of chibo (meeting commands find their meeting by the given rules)."""
-    scopes.register(MeetingScope(rules or Rules()))
+    scopes.register(scopes.MeetingScope(rules or Rules()))
     return Registry.build(
         commands={
             "start": basic.start,

@@ -12,12 +12,13 @@ from bot.errors import UserError
 from bot.flows import Form, advance, finish
 from bot.i18n import N_
 from bot.meetings.rules import Answer, Kind, Rules, State, Verdict, add_months, minimum_minutes, month_of
-from bot.meetings.scope import MeetingTarget
 from bot.names import sort_key
+from bot.scopes import MeetingTarget
 from bot.services import attendance, charter, meetings, people, rollcall
 from bot.services.meetings import AttendanceRow, MeetingRow, PersonRow
 
 CHOOSE = N_("Please choose one of the choices, or send /cancel.")
+LATER = N_("Chosen at the meeting")
 WHEN_EXAMPLE = N_(
     "When does it start? Write the date and time, for example 19:30 05/12/2026. Send /cancel to stop."
 )
@@ -54,7 +55,7 @@ async def meeting(ctx: Ctx) -> None:
 
 
 async def meeting_step(ctx: Ctx, state: Form, answer: str) -> None:
-    """kind → when → month (regular kinds) → place → agenda → chair → confirm → announced."""
+    """kind → when → month (regular kinds) → place → agenda → chair → minute-taker → confirm → announced."""
     assert ctx.cell is not None and ctx.cell.id is not None
     tz, rules = _tz(ctx), _rules(ctx)
     if state.step == "kind":
@@ -73,7 +74,8 @@ async def meeting_step(ctx: Ctx, state: Form, answer: str) -> None:
         )
         if Kind(state.data["kind"]).counts_as_regular:
             month = month_of(starts.date())
-            earlier = add_months(month, -1)
+            # Its own month first; a meeting moved (for Tết) or held early counts for the month around it.
+            months = (month, add_months(month, -1), add_months(month, 1))
             ctx.reply(
                 ctx._(
                     N_(
@@ -81,10 +83,7 @@ async def meeting_step(ctx: Ctx, state: Form, answer: str) -> None:
                         "for its own month.)"
                     )
                 ),
-                (
-                    (flow_button(month.strftime("%m/%Y"), month.isoformat()),),
-                    (flow_button(earlier.strftime("%m/%Y"), earlier.isoformat()),),
-                ),
+                tuple((flow_button(m.strftime("%m/%Y"), m.isoformat()),) for m in months),
             )
             return
         state.step, answer = "month", month_of(starts.date()).isoformat()
@@ -122,7 +121,22 @@ async def meeting_step(ctx: Ctx, state: Form, answer: str) -> None:
         if chair is None:
             ctx.reply(ctx._(CHOOSE))
             return
-        await advance(session=ctx.session, state=state, step="confirm", now=ctx.now, chair=chair.id)
+        await advance(session=ctx.session, state=state, step="minutes", now=ctx.now, chair=chair.id)
+        members = await people.list_members(session=ctx.session, cell=ctx.cell, day=ctx.today)
+        ctx.reply(
+            ctx._(N_("Who takes the minutes (thư ký)?")),
+            ((flow_button(ctx._(LATER), "later"),),)
+            + tuple((flow_button(v.person.full_name, str(v.person.id)),) for v in members if not v.exempt),
+        )
+        return
+    if state.step == "minutes":
+        taker = await _member(ctx, answer) if answer != "later" else None
+        if taker is None and answer != "later":
+            ctx.reply(ctx._(CHOOSE))
+            return
+        await advance(
+            session=ctx.session, state=state, step="confirm", now=ctx.now, minutes=taker.id if taker else None
+        )
         ctx.reply(
             await _preview(ctx, state),
             ((flow_button(ctx._(N_("Send")), "send"), flow_button(ctx._(N_("Cancel")), "cancel")),),
@@ -168,6 +182,7 @@ def _plan(state: Form) -> meetings.Plan:
         month=date.fromisoformat(state.data["month"]),
         agenda=tuple(state.data["agenda"]),
         chair_person_id=state.data["chair"],
+        minute_taker_person_id=state.data.get("minutes"),
     )
 
 
@@ -178,6 +193,15 @@ async def _officer(ctx: Ctx, answer: str) -> PersonRow | None:
         return None
     for view in await people.list_members(session=ctx.session, cell=ctx.cell, day=ctx.today):
         if str(view.person.id) == answer and (view.roles or view.person.id == ctx.require_person().id):
+            return view.person
+    return None
+
+
+async def _member(ctx: Ctx, answer: str) -> PersonRow | None:
+    """The minute-taker picked: a member of the cell not exempt."""
+    assert ctx.cell is not None
+    for view in await people.list_members(session=ctx.session, cell=ctx.cell, day=ctx.today):
+        if str(view.person.id) == answer.strip() and not view.exempt:
             return view.person
     return None
 
@@ -202,6 +226,14 @@ async def _preview(ctx: Ctx, state: Form) -> str:
         ),
     ]
     lines += [f"{n}. {item}" for n, item in enumerate(plan.agenda, start=1)] or ["—"]
+    taker = plan.minute_taker_person_id
+    lines += [
+        "",
+        ctx._(
+            N_("Minutes: %(name)s"),
+            name=await meetings.name_of(ctx.session, taker) if taker else ctx._(LATER),
+        ),
+    ]
     return "\n".join(lines)
 
 

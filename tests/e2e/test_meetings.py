@@ -80,7 +80,8 @@ async def plan(fake: FakeBotAPI, bot: RunningBot, s: Seed, *, chair: str = "Me (
     await press(fake, boss, month, "11/2026")
     await say(fake, boss, PLACE)
     [chairs] = await say(fake, boss, AGENDA)
-    preview = await press(fake, boss, chairs, chair)
+    takers = await press(fake, boss, chairs, chair)
+    preview = await press(fake, boss, takers, "Chosen at the meeting")
     sent = await press(fake, boss, preview, "Send")
     planned = message(fake, boss, sent["message_id"])
     assert str(planned["text"]).startswith("Meeting #"), planned["text"]
@@ -178,15 +179,26 @@ async def test_a_planned_meeting_notifies_each_member_privately_except_the_exemp
             "When does it start? Write the date and time, for example 19:30 05/12/2026. Send /cancel to stop."
         )
         [month] = await say(fake, boss, WHEN)
-        assert labels(fake, month) == ["11/2026", "10/2026"]
+        assert labels(fake, month) == ["11/2026", "10/2026", "12/2026"]
         where = await press(fake, boss, month, "11/2026")
         assert where["text"] == "Where does the meeting take place?"
         [agenda] = await say(fake, boss, PLACE)
         assert agenda["text"] == "Write the agenda, one item per line. Send - if there is none yet."
         [chairs] = await say(fake, boss, AGENDA)
         assert labels(fake, chairs) == ["Me (Hoàng Văn Thắng)", "Lê Văn Bình", "Nguyễn Thị Hoa"]
-        preview = await press(fake, boss, chairs, "Me (Hoàng Văn Thắng)")
-        assert labels(fake, preview) == ["Send", "Cancel"]
+        takers = await press(fake, boss, chairs, "Me (Hoàng Văn Thắng)")
+        # Any member not exempt may take the minutes (Trần Văn Ân is exempt here).
+        assert labels(fake, takers) == [
+            "Chosen at the meeting",
+            "Lê Văn Bình",
+            "Nguyễn Thị Hoa",
+            "Hoàng Văn Thắng",
+            "Ma Thị Xuân",
+        ]
+        preview = await press(fake, boss, takers, "Lê Văn Bình")
+        assert labels(fake, preview) == ["Send", "Cancel"] and str(preview["text"]).endswith(
+            "Minutes: Lê Văn Bình"
+        )
         sent = await press(fake, boss, preview, "Send")
         planned = message(fake, boss, sent["message_id"])
         await delivered(bot)

@@ -52,12 +52,15 @@ async def test_a_meeting_from_notice_to_report_by_typing_alone(
     assert numbered(kinds)[0] == "regular meeting"
     await chat.say(boss, "1")
     [month] = await chat.say(boss, "19:30 28/11/2026")
-    assert numbered(month) == ["11/2026", "10/2026"]
+    assert numbered(month) == ["11/2026", "10/2026", "12/2026"]
     await chat.say(boss, "1")
     await chat.say(boss, "Nhà văn hóa thôn 3")
     [chair] = await chat.say(boss, "Kiểm điểm nghị quyết tháng 11\nNhiệm vụ tháng 12")
     assert numbered(chair)[0].startswith("Me (Hoàng Văn Thắng)")
-    [preview] = await chat.say(boss, "1")
+    [takers] = await chat.say(boss, "1")
+    assert numbered(takers)[0] == "Chosen at the meeting"
+    [preview] = await chat.say(boss, "Lê Văn")  # the start of a name picks it
+    assert "Minutes: Lê Văn Bình" in preview
     assert "Nhà văn hóa thôn 3" in preview and "2. Nhiệm vụ tháng 12" in preview
     [planned] = await chat.say(boss, "send")
     assert "Meeting #1 is planned" in planned
