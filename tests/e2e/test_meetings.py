@@ -312,6 +312,7 @@ async def test_an_answer_cannot_be_changed_from_the_notice_once_the_meeting_open
         await delivered(bot)
         clock.advance(**TO_START)
         await say(fake, boss, "/open")
+        await delivered(bot)  # the check-in buttons are out before anyone answers
         before = (await rows(bot, meeting_id))[s.people["member"]]
         told_before = len(fake.sent(boss))
         refused = await press_for_answer(fake, member, notice_of(fake, member), "Ask to be excused")
@@ -334,6 +335,7 @@ async def test_a_typed_absence_once_the_meeting_opened_says_it_has_opened(
         await delivered(bot)
         clock.advance(**TO_START)
         await say(fake, boss, "/open")
+        await delivered(bot)  # the member's "Check in" message first, so the next reply is the answer
         [refused] = await say(fake, member, "/vang ốm đột xuất")
         after = (await rows(bot, meeting_id))[s.people["member"]]
     assert (after.answer, after.reason) == ("attend", None)
@@ -615,6 +617,7 @@ async def test_closing_judges_each_reason_confirms_an_early_close_and_gives_the_
         await delivered(bot)
         clock.advance(**TO_START)
         await say(fake, boss, "/open")
+        await delivered(bot)  # the check-in buttons are out before anyone answers
         await say(fake, s.tg("committee"), "/checkin")
         clock.advance(minutes=20)
         await say(fake, boss, "/checkin")
@@ -679,6 +682,7 @@ async def test_an_open_meeting_nobody_closed_is_closed_by_the_job_and_confirmed_
         await delivered(bot)
         clock.advance(**TO_START)
         await say(fake, boss, "/open")
+        await delivered(bot)  # the check-in buttons are out before anyone answers
         await say(fake, s.tg("committee"), "/checkin")
         clock.advance(hours=4, minutes=1)  # past 21:30 (the expected end) + 2 hours
         told_before = len(fake.sent(boss))
