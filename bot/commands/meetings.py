@@ -324,17 +324,7 @@ async def meeting_edit_step(ctx: Ctx, state: Form, answer: str) -> None:
 async def attend(ctx: Ctx) -> None:
     """Say you will come."""
     meeting = _meeting(ctx)
-    done = await attendance.answer(
-        session=ctx.session,
-        meeting=meeting,
-        person=ctx.require_person(),
-        given=Answer.ATTEND,
-        reason=None,
-        actor=ctx.actor,
-        now=ctx.now,
-        rules=_rules(ctx),
-        tz=_tz(ctx),
-    )
+    done = await _answer(ctx, meeting, Answer.ATTEND, None)
     when = meetings.local(meeting.starts_at, _tz(ctx))
     if not done.changed:
         ctx.reply(
@@ -377,18 +367,23 @@ async def absent_step(ctx: Ctx, state: Form, answer: str) -> None:
     await _absent(ctx, _meeting(ctx), answer)
 
 
-async def _absent(ctx: Ctx, meeting: MeetingRow, reason: str, *, keep_pressed: bool = False) -> None:
-    done = await attendance.answer(
+async def _answer(ctx: Ctx, meeting: MeetingRow, given: Answer, reason: str | None) -> attendance.Answered:
+    """Record this person's answer to the meeting's notice (the secretary is told by the service)."""
+    return await attendance.answer(
         session=ctx.session,
         meeting=meeting,
         person=ctx.require_person(),
-        given=Answer.ABSENT,
+        given=given,
         reason=reason,
         actor=ctx.actor,
         now=ctx.now,
         rules=_rules(ctx),
         tz=_tz(ctx),
     )
+
+
+async def _absent(ctx: Ctx, meeting: MeetingRow, reason: str, *, keep_pressed: bool = False) -> None:
+    done = await _answer(ctx, meeting, Answer.ABSENT, reason)
     shown = attendance.reason_text(done.row.reason, ctx.gettext)
     if not done.changed:
         ctx.reply(

@@ -16,7 +16,7 @@ from bot.errors import UserError
 from bot.i18n import N_
 from bot.names import sort_key
 from bot.services.audit import Actor, record_change
-from bot.services.delivery import Recipient, queue
+from bot.services.delivery import Recipient, queue, recipients_of
 from storage import repo
 from storage.models import Announcement, Cell, OutboxMessage, Person, RoleAssignment, Unit
 from storage.vocabulary import OfficerRole
@@ -84,16 +84,7 @@ async def recipients(
             repo.active_on(RoleAssignment, day),
         )
         person_ids = list((await session.exec(query)).all())
-    person_ids = list(dict.fromkeys(person_ids))  # once each, in order
-    identities = await repo.identities_of(session=session, person_ids=person_ids)
-    result = []
-    for person_id in person_ids:
-        chats = identities[person_id]
-        if not chats:
-            result.append(Recipient(person_id, None))
-        for identity in chats:
-            result.append(Recipient(person_id, ChatRef(identity.platform, identity.external_id)))
-    return result
+    return await recipients_of(session, person_ids)
 
 
 async def create(
