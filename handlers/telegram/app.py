@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import weakref
 from collections.abc import Callable, Coroutine
@@ -84,18 +85,31 @@ class ChatQueues:
     Replies into a group wait for that group's flood limit. Handled one update at a time, that wait
     stalled every other chat (a stranger flooding a group delayed a member's private /help), so the
     handlers run as tasks (block=False) and only wait for their own chat's earlier updates.
+
+    A command written in a group works on the sender's private form (the core keeps forms in private
+    chats), so a group update also waits for the sender's private queue: otherwise a group command and
+    a private answer could close the same form at once.
     """
 
     def __init__(self) -> None:
         self._locks: weakref.WeakValueDictionary[int | None, asyncio.Lock] = weakref.WeakValueDictionary()
 
-    def of(self, update: Update) -> asyncio.Lock:
-        """The lock that orders this update's chat."""
-        key = update.effective_chat.id if update.effective_chat is not None else None
+    def _lock(self, key: int | None) -> asyncio.Lock:
         lock = self._locks.get(key)
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
         return lock
+
+    def of(self, update: Update) -> list[asyncio.Lock]:
+        """The locks that order this update: its chat's, then (in a group) its sender's private chat's.
+
+        Always taken in that order (a private update takes only its own), so no two updates wait for
+        each other in a circle.
+        """
+        chat = update.effective_chat.id if update.effective_chat is not None else None
+        sender = update.effective_user.id if update.effective_user is not None else None
+        keys = [chat] if sender is None or sender == chat else [chat, sender]
+        return [self._lock(key) for key in keys]
 
 
 def smooth(max_rate: float, period: float) -> tuple[float, float]:
@@ -116,7 +130,9 @@ def in_order(handler: Handler) -> Handler:
     """Run the handler after the earlier updates of the same chat (see ChatQueues)."""
 
     async def ordered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        async with cast(ChatQueues, context.bot_data["queues"]).of(update):
+        async with contextlib.AsyncExitStack() as held:
+            for lock in cast(ChatQueues, context.bot_data["queues"]).of(update):
+                await held.enter_async_context(lock)
             await handler(update, context)
 
     ordered.__doc__ = handler.__doc__
