@@ -32,6 +32,8 @@ UNREACHABLE_REASONS = ("not_linked", "blocked", "deleted", "chat_not_found")
 
 # Meetings (bot.meetings.rules spells the same words as enums, with their rules).
 MEETING_KINDS = ("regular", "thematic", "regular_thematic", "extraordinary")
+# How often a cell meets (bot.meetings.schedule.Rhythm).
+SCHEDULE_RHYTHMS = ("day", "last_day", "weekday", "weeks")
 MEETING_ANSWERS = ("attend", "absent")
 REASON_VERDICTS = ("accepted", "rejected")
 ATTENDANCE_STATES = ("present", "late", "excused", "unexcused", "exempt", "unconfirmed")

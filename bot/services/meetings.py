@@ -189,8 +189,10 @@ async def create(
     default_length: timedelta,
     tz: tzinfo,
     group_language: str = DEFAULT_LANGUAGE,
+    send_notice: bool = True,
 ) -> Meeting:
-    """Record the meeting, its agenda and its roster, and queue the notice to every member."""
+    """Record the meeting, its agenda and its roster, and queue the notice to every member (a meeting
+    the schedule creates ahead sends it later, by its notice lead)."""
     assert cell.id is not None
     ends = plan.expected_end or plan.starts_at + default_length
     if ends <= plan.starts_at:
@@ -219,7 +221,8 @@ async def create(
     for position, title in enumerate(plan.agenda, start=1):
         session.add(AgendaItem(meeting_id=meeting.id, position=position, title=title))
     await sync_roster(session=session, meeting=meeting, day=plan.starts_at.astimezone(tz).date())
-    await _queue_notice(session, meeting, cell, now=now, tz=tz, group_language=group_language)
+    if send_notice:
+        await queue_notice(session, meeting, cell, now=now, tz=tz, group_language=group_language)
     await record_change(
         session,
         actor=actor,
@@ -302,10 +305,14 @@ def answer_buttons(meeting_id: int) -> list[list[dict[str, str]]]:
     ]
 
 
-async def _queue_notice(
+async def queue_notice(
     session: AsyncSession, meeting: Meeting, cell: Cell, *, now: datetime, tz: tzinfo, group_language: str
 ) -> None:
+    """Send the notice with its answer buttons to every non-exempt member, and post it in the group."""
     assert meeting.id is not None
+    if "notice" not in meeting.steps_done:
+        meeting.steps_done = [*meeting.steps_done, "notice"]
+    await sync_roster(session=session, meeting=meeting, day=meeting.starts_at.astimezone(tz).date())
     rows = await roster(session, meeting.id)
     invited = [row.person_id for row in rows if not row.exempt]
     await queue(
@@ -500,11 +507,12 @@ async def edit(
     starts_at: datetime | None = None,
     place: str | None = None,
     agenda_items: Sequence[str] | None = None,
+    by_hand: bool = True,
 ) -> bool:
     """Change the time, place or agenda of a meeting not yet open; tell each member who answered.
 
-    The reporting month stays: a meeting moved for Tết still counts for its month. False when the
-    change would change nothing.
+    The reporting month stays: a meeting moved for Tết still counts for its month. A scheduled meeting
+    moved by hand no longer follows its cell's rule. False when the change would change nothing.
     """
     assert meeting.id is not None
     require_state(meeting, now, rules, State.PLANNED)
@@ -518,6 +526,9 @@ async def edit(
             raise UserError(N_("That time has already passed. Please give a time still to come."))
         meeting.expected_end = starts_at + (meeting.expected_end - meeting.starts_at)
         meeting.starts_at = starts_at
+        meeting.moved_by_hand = meeting.moved_by_hand or by_hand
+        # Reminders and the brief are due again for the new time; the notice went out (if it did).
+        meeting.steps_done = [step for step in meeting.steps_done if step == "notice"]
     if place is not None:
         meeting.place = check_place(place)
     if agenda_items is not None and list(agenda_items) != before["agenda"]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from storage.models.chat import ChatIdentity, ChoiceSet, FlowState, InviteCode, ProcessedUpdate
 from storage.models.delivery import Announcement, OutboxMessage
 from storage.models.households import Household, HouseholdAssignment
-from storage.models.meetings import AgendaItem, Attendance, DuesPayment, Meeting
+from storage.models.meetings import AgendaItem, Attendance, DuesPayment, Meeting, MeetingRule
 from storage.models.organisation import (
     Cell,
     Delegation,
@@ -24,6 +24,7 @@ __all__ = [
     "Attendance",
     "DuesPayment",
     "Meeting",
+    "MeetingRule",
     "Announcement",
     "AuditLog",
     "Cell",

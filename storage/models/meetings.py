@@ -8,11 +8,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.models.base import _in, _utc
-from storage.vocabulary import ATTENDANCE_STATES, MEETING_ANSWERS, MEETING_KINDS, REASON_VERDICTS
+from storage.vocabulary import (
+    ATTENDANCE_STATES,
+    MEETING_ANSWERS,
+    MEETING_KINDS,
+    REASON_VERDICTS,
+    SCHEDULE_RHYTHMS,
+)
 
 
 class Meeting(SQLModel, table=True):
@@ -54,6 +60,11 @@ class Meeting(SQLModel, table=True):
     # The cell's group chat post of the notice: the tally shown in it last, so an edit that would change
     # nothing is never sent.
     group_tally: str | None = Field(default=None, max_length=200)
+    # Created by the cell's schedule (not by hand); moved by hand, it no longer follows the rule.
+    scheduled: bool = False
+    moved_by_hand: bool = False
+    # The steps before it already done or dropped (notice, remind:1d, brief …), so a restart repeats none.
+    steps_done: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class AgendaItem(SQLModel, table=True):
@@ -115,3 +126,32 @@ class DuesPayment(SQLModel, table=True):
     reported_at: datetime | None = _utc(nullable=True)  # the member said they paid (/dues)
     paid_on: date | None = None  # confirmed or ticked by the secretary or deputy
     confirmed_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+
+
+class MeetingRule(SQLModel, table=True):
+    """When a cell meets, or the default its unit gives the cells without their own (bot.meetings.schedule).
+
+    Exactly one of cell_id and unit_id is set. The database is the truth; the jobs are built from it.
+    """
+
+    __tablename__ = "meeting_rule"
+    __table_args__ = (
+        CheckConstraint("(cell_id IS NULL) <> (unit_id IS NULL)", name="ck_meeting_rule_owner"),
+        CheckConstraint(_in("rhythm", SCHEDULE_RHYTHMS), name="ck_meeting_rule_rhythm"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    cell_id: int | None = Field(default=None, foreign_key="cell.id", unique=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", unique=True)
+    rhythm: str = Field(max_length=16)
+    start_time: str = Field(max_length=5)  # HH:MM, wall-clock time in the cell's zone
+    length_minutes: int
+    day: int | None = None
+    nth: int | None = None
+    weekday: int | None = None
+    weeks: int | None = None
+    anchor: date | None = None
+    notice_minutes: int
+    reminder_minutes: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = _utc()
+    updated_by_person_id: int | None = Field(default=None, foreign_key="person.id")
