@@ -1,8 +1,11 @@
 """The core's scheduler port over APScheduler 3: job ids such as "announcement:12:report", ids only.
 
 APScheduler keeps the jobs in memory; the database holds what they are for, so the runtime rebuilds
-them at start-up and after every change. A job that fires while the runtime stops does nothing, and
-stopping waits for the jobs already running (APScheduler's shutdown would cancel them mid-transaction).
+them at start-up and after every change. A job's time is given by the injected clock and handed to
+APScheduler as the same distance from the real now, so a test's or a demo's clock never makes a job
+fire early (the tests call job functions themselves). A job that fires while the runtime stops does
+nothing, and stopping waits for the jobs already running (APScheduler's shutdown would cancel them
+mid-transaction).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.clock import Clock, system_clock
 from bot.ports import JobFn
 
 log = logging.getLogger(__name__)
@@ -22,8 +26,13 @@ log = logging.getLogger(__name__)
 class Jobs:
     """The Scheduler port, backed by an AsyncIOScheduler."""
 
-    def __init__(self, scheduler: AsyncIOScheduler) -> None:
+    def __init__(
+        self, scheduler: AsyncIOScheduler, clock: Clock = system_clock, real: Clock = system_clock
+    ) -> None:
         self.scheduler = scheduler
+        self.clock = clock  # the injected clock the core's times are on
+        self.real = real  # the clock APScheduler runs on
+        self._at: dict[str, datetime] = {}  # a one-off job's time by the injected clock
         self._running: set[asyncio.Task[object]] = set()
         self._stopping = False
 
@@ -40,10 +49,14 @@ class Jobs:
         if (at is None) == (every is None):
             raise ValueError("give either at or every")
         trigger: dict[str, Any] = (
-            {"trigger": "date", "run_date": at}
+            {"trigger": "date", "run_date": self.real() + (at - self.clock())}
             if at is not None
             else {"trigger": "interval", "seconds": every.total_seconds()}  # type: ignore[union-attr]
         )
+        # Before the scheduler starts, APScheduler queues an added job even when one with its id waits:
+        # replace by hand, so a job rescheduled before start-up is there once, at its new time.
+        if self.scheduler.get_job(job_id) is not None:
+            self.scheduler.remove_job(job_id)
         self.scheduler.add_job(
             self._tracked,
             args=[fn],
@@ -54,15 +67,24 @@ class Jobs:
             coalesce=True,
             **trigger,
         )
+        if at is not None:
+            self._at[job_id] = at
+        else:
+            self._at.pop(job_id, None)
 
     def cancel(self, job_id: str) -> None:
         """Forget the job, if there is one."""
+        self._at.pop(job_id, None)
         if self.scheduler.get_job(job_id) is not None:
             self.scheduler.remove_job(job_id)
 
     def jobs(self) -> dict[str, datetime | None]:
-        """The jobs scheduled, by id, with when each runs next (None before the scheduler starts)."""
-        return {job.id: getattr(job, "next_run_time", None) for job in self.scheduler.get_jobs()}
+        """The jobs scheduled, by id, with when each runs next: a one-off job's time by the injected clock,
+        a repeating job's by APScheduler (None before the scheduler starts)."""
+        return {
+            job.id: self._at.get(job.id, getattr(job, "next_run_time", None))
+            for job in self.scheduler.get_jobs()
+        }
 
     def start(self) -> None:
         """Start running jobs as they come due."""

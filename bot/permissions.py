@@ -58,6 +58,8 @@ MEMBERS = frozenset({Role.MEMBER})
 SECRETARIES = frozenset({Role.SECRETARY, Role.ACTING_SECRETARY})
 # Who runs a meeting once it opens: the secretaries and the meeting's chair.
 MEETING_RUNNERS = SECRETARIES | {Role.CHAIR}
+# Who plans meetings and their schedule: the cell's secretaries, and organisers of its unit (Tết moves).
+PLANNERS = SECRETARIES | {Role.ORGANISER}
 # Who may read absence reasons (illness, family matters): besides the member themself.
 REASON_READERS = frozenset({Role.SECRETARY, Role.DEPUTY, Role.ACTING_SECRETARY, Role.CHAIR, Role.ORGANISER})
 # Who ticks dues paid: the secretary and deputy; members report their own.
@@ -92,11 +94,11 @@ COMMANDS: tuple[Command, ...] = (
         N_("let the deputy secretary act as secretary for some days"),
     ),
     Command("roles", Scope.UNIT, frozenset({Role.ORGANISER}), N_("grant or revoke officer roles")),
-    Command("meeting", Scope.CELL, SECRETARIES, N_("plan a meeting and send its notice"), aliases=("hop",)),
+    Command("meeting", Scope.CELL, PLANNERS, N_("plan a meeting and send its notice"), aliases=("hop",)),
     Command(
         "meeting_edit",
         Scope.MEETING,
-        SECRETARIES,
+        PLANNERS,
         N_("change the time, place or agenda of a meeting, or cancel it"),
         aliases=("suahop",),
     ),
@@ -115,6 +117,34 @@ COMMANDS: tuple[Command, ...] = (
     Command("record", Scope.MEETING, SECRETARIES, N_("record afterwards a meeting held without the bot")),
     Command("rollcall", Scope.MEETING, REASON_READERS, N_("who answered, came or is absent, with reasons")),
     Command("dues", Scope.CELL, MEMBERS | DUES_OFFICERS, N_("party dues: report yours, or tick who paid")),
+    Command(
+        "schedule",
+        Scope.CELL,
+        PLANNERS,
+        N_("when the cell meets, and when members are reminded"),
+        aliases=("lich",),
+    ),
+    Command(
+        "schedule_unit",
+        Scope.UNIT,
+        frozenset({Role.ORGANISER}),
+        N_("every cell's schedule in your unit, and the unit's default"),
+        aliases=("lichdonvi",),
+    ),
+    Command(
+        "schedule",
+        Scope.CELL,
+        PLANNERS,
+        N_("when the cell meets, and when members are reminded"),
+        aliases=("lich",),
+    ),
+    Command(
+        "schedule_unit",
+        Scope.UNIT,
+        frozenset({Role.ORGANISER}),
+        N_("every cell's schedule in your unit, and the unit's default"),
+        aliases=("lichdonvi",),
+    ),
     Command(
         "linkgroup", Scope.CELL, SECRETARIES, N_("send this in the cell's group chat to post notices there")
     ),

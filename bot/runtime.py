@@ -18,6 +18,8 @@ from bot.config import Config
 from bot.domain import ChatRef, Incoming, Outcome, Reply
 from bot.i18n import N_, translator
 from bot.jobs import Jobs
+from bot.meeting_jobs import EVERY as SCHEDULES_EVERY
+from bot.meeting_jobs import MeetingJobs
 from bot.menus import MenuSync
 from bot.ports import Capabilities, DeliveryError, Rejected, Transport
 from bot.present import FULL, present
@@ -49,7 +51,7 @@ class Runtime:
         self.clock = clock
         self.engine = make_engine(config.database.url)
         self.sessions = make_sessions(self.engine)
-        self.jobs = Jobs(AsyncIOScheduler(timezone=config.tz))
+        self.jobs = Jobs(AsyncIOScheduler(timezone=config.tz), clock=clock)
         self.transports: dict[str, Transport] = {}
         self.chat = ChatCore(
             sessions=self.sessions,
@@ -64,6 +66,8 @@ class Runtime:
             "person": self._people_changed,
             "announcement": self._reports_changed,
             "tally": self._tallies_changed,
+            "schedule": self._schedules_changed,
+            "meeting": self._meetings_changed,
         }
         self._seen_change = 0
         self.delivery = Deliverer(
@@ -72,6 +76,9 @@ class Runtime:
             config=config.delivery,
             clock=clock,
             default_language=config.default_language,
+        )
+        self.meeting_jobs = MeetingJobs(
+            sessions=self.sessions, jobs=self.jobs, config=config, clock=clock, wake=self.delivery.wake
         )
 
     def attach(self, transport: Transport) -> None:
@@ -162,12 +169,16 @@ class Runtime:
         self.jobs.schedule("prune", self.prune_processed_updates, every=PRUNE_EVERY)
         # Meetings past their expected end plus the grace: closed automatically, or not recorded.
         self.jobs.schedule("meetings", self.run_due_meetings, every=MEETINGS_EVERY)
+        # Each cell's next meeting by its rule, and the jobs before it (also re-planned on every change).
+        self.jobs.schedule("schedules", self.meeting_jobs.plan, every=SCHEDULES_EVERY)
         await self.rebuild_jobs()
         self.jobs.start()
         await self.delivery.start()
 
     async def rebuild_jobs(self) -> None:
-        """Schedule the jobs the database calls for (a live report for each announcement still sending)."""
+        """Schedule the jobs the database calls for: a live report for each announcement still sending,
+        and the notice, reminders and brief of each planned meeting (overdue ones run now or are dropped)."""
+        await self.meeting_jobs.plan()
         async with self.sessions() as session:
             open_reports = [
                 a.id for a in await announcements.open_reports(session=session) if a.id is not None
@@ -338,6 +349,14 @@ class Runtime:
                     every=timedelta(seconds=max(self.config.meetings.tally_debounce_seconds, 1)),
                     meeting_id=int(key),
                 )
+
+    async def _schedules_changed(self, keys: set[str]) -> None:
+        """A cell's or unit's rule changed: move the jobs of the cells it reaches (no others)."""
+        await self.meeting_jobs.schedules_changed(keys)
+
+    async def _meetings_changed(self, meeting_ids: set[str]) -> None:
+        """A meeting was planned, moved or cancelled: rebuild its cell's jobs."""
+        await self.meeting_jobs.meetings_changed(meeting_ids)
 
     async def _reports_changed(self, announcement_ids: set[str]) -> None:
         """Schedule the live report job of each new announcement."""

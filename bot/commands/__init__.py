@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot import scopes
 from bot.chat import FormEntry, Registry
-from bot.commands import announce, basic, dues, meetings, members, officers
+from bot.commands import announce, basic, dues, meetings, members, officers, schedules
 from bot.meetings.rules import Rules
 from bot.permissions import MANAGE_MEMBERS
 
@@ -42,6 +42,8 @@ def registry(rules: Rules | None = None) -> Registry:
             "rollcall": meetings.rollcall_,
             "dues": dues.dues_,
             "linkgroup": meetings.linkgroup,
+            "schedule": schedules.schedule,
+            "schedule_unit": schedules.schedule_unit,
         },
         forms={
             "lang": FormEntry(basic.lang_choose),
@@ -53,5 +55,6 @@ def registry(rules: Rules | None = None) -> Registry:
             "absent": FormEntry(meetings.absent_step),
             "close": FormEntry(meetings.close_step),
             "record": FormEntry(meetings.record_step),
+            "schedule": FormEntry(schedules.schedule_step),
         },
     )

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
 from bot.errors import UserError
@@ -38,7 +39,8 @@ MAX_REMINDERS = 5
 MIN_LENGTH, MAX_LENGTH = timedelta(minutes=30), timedelta(hours=8)
 DEFAULT_NOTICE = timedelta(days=14)
 DEFAULT_REMINDERS = (timedelta(days=3), timedelta(days=1), timedelta(hours=2))
-# The secretary's brief goes on the meeting's day at this hour, or an hour before an earlier start.
+# The secretary's brief goes on the meeting's day at this hour, or an hour before an earlier start
+# (for a meeting just after midnight, that is late the evening before).
 BRIEF_AT = time(7, 0)
 
 
@@ -115,7 +117,7 @@ def starts_after(rule: Rule, after: datetime, tz: tzinfo, count: int = 1) -> lis
     found: list[datetime] = []
     for day in _days_from(rule, after.astimezone(tz).date()):
         start = datetime.combine(day, rule.at, tzinfo=tz)
-        if start > after:
+        if start.astimezone(UTC) > after.astimezone(UTC):  # in UTC: a repeated autumn hour compares right
             found.append(start)
             if len(found) == count:
                 return found
@@ -142,11 +144,15 @@ def remind_step(offset: timedelta) -> str:
 
 
 def steps(rule: Rule, starts_at: datetime, tz: tzinfo) -> list[tuple[str, datetime]]:
-    """What goes out before a meeting and when, in time order: the notice, each reminder, the brief."""
-    local_day = starts_at.astimezone(tz).date()
-    brief = min(datetime.combine(local_day, BRIEF_AT, tzinfo=tz), starts_at - timedelta(hours=1))
-    planned = [(NOTICE, starts_at - rule.notice), (BRIEF, brief)]
-    planned += [(remind_step(offset), starts_at - offset) for offset in rule.reminders]
+    """What goes out before a meeting and when, in time order: the notice, each reminder, the brief.
+
+    Offsets are taken on the cell's wall clock (a reminder "1d" before a 19:30 meeting is at 19:30 the
+    day before, across a daylight saving change too), whatever zone `starts_at` is given in.
+    """
+    start = starts_at.astimezone(tz)
+    brief = min(datetime.combine(start.date(), BRIEF_AT, tzinfo=tz), start - timedelta(hours=1))
+    planned = [(NOTICE, start - rule.notice), (BRIEF, brief)]
+    planned += [(remind_step(offset), start - offset) for offset in rule.reminders]
     return sorted(planned, key=lambda step: (step[1], step[0]))
 
 
@@ -154,6 +160,29 @@ def still_useful(starts_at: datetime, now: datetime) -> bool:
     """Whether a step whose time has passed (the bot was down) is worth doing now: anything sent before
     the meeting starts still helps; after that a notice, a reminder or a brief is noise."""
     return now < starts_at
+
+
+def overdue(due: Sequence[tuple[str, datetime]], created_at: datetime) -> tuple[list[str], list[str]]:
+    """Of the steps whose time has passed (the bot was down, or the meeting was planned late), which to
+    do now and which to drop.
+
+    A reminder or brief due before the meeting was even planned is noise (its notice has just gone), and
+    so is a reminder overdue along with the notice; of several overdue reminders only the latest goes.
+    The notice always goes (the job then checks the meeting has not started).
+    """
+    run: list[str] = []
+    drop: list[str] = []
+    reminders = [(step, at) for step, at in due if step.startswith("remind:")]
+    with_notice = any(step == NOTICE for step, _ in due)
+    latest = max(reminders, key=lambda item: item[1])[0] if reminders else None
+    for step, at in due:
+        if step != NOTICE and at <= created_at:
+            drop.append(step)  # due before the meeting was planned: its notice has just gone
+        elif step.startswith("remind:") and (with_notice or step != latest):
+            drop.append(step)
+        else:
+            run.append(step)
+    return run, drop
 
 
 # --- words -------------------------------------------------------------------------------------------
@@ -185,7 +214,7 @@ def offset_label(offset: timedelta) -> str:
 
 def parse_offset(word: str) -> timedelta:
     """'3d', '2h', '30m' (also '3 ngày', '2g', '30p') as a positive duration."""
-    text = word.strip().lower()
+    text = unicodedata.normalize("NFC", word).strip().lower()
     for vi, unit in _VI_UNITS.items():
         if text.endswith(vi) and text[: -len(vi)].strip().isdigit():
             text = text[: -len(vi)].strip() + unit
@@ -216,7 +245,14 @@ def parse_time(word: str) -> time:
 
 def parse_weekday(word: str) -> int:
     """mon … sun, or t2 … t7 and cn, as 0 (Monday) … 6."""
-    text = word.strip().lower().replace("thứ", "t").replace("thu", "t").replace(" ", "")
+    text = (
+        unicodedata.normalize("NFC", word)
+        .strip()
+        .lower()
+        .replace("thứ", "t")
+        .replace("thu", "t")
+        .replace(" ", "")
+    )
     for names in (WEEKDAYS, WEEKDAYS_VI):
         if text in names:
             return names.index(text)
@@ -282,6 +318,13 @@ _KINDS = {
     "dai": "length",
     "dài": "length",
 }
+
+
+def keyword(word: str) -> str | None:
+    """What a change's first word names (monthly, weekday, weeks, remind, notice, length), if anything."""
+    return _KINDS.get(unicodedata.normalize("NFC", word).strip().lower())
+
+
 USAGE = N_(
     "Write one of:\n"
     "monthly 5 19:30 — on the 5th of each month (monthly last 19:30: the last day)\n"
@@ -300,7 +343,8 @@ def parse_change(words: Sequence[str], rule: Rule, today: date) -> Rule:
     Raises a UserError saying exactly what is wrong; the rule handed in is never changed."""
     if not words:
         raise UserError(USAGE)
-    kind, rest = _KINDS.get(words[0].strip().lower()), list(words[1:])
+    words = [unicodedata.normalize("NFC", word) for word in words]  # accents typed as separate marks
+    kind, rest = keyword(words[0]), list(words[1:])
     if kind is None:
         raise UserError(USAGE)
     if kind == "monthly" and len(rest) == 2:
@@ -400,7 +444,10 @@ def describe(rule: Rule, gettext: Callable[[str], str]) -> str:
         text = N_("monthly on %(weekday)s no. %(nth)s at %(at)s")
         return gettext(text) % {"weekday": weekday, "nth": rule.nth, "at": at}
     assert rule.anchor is not None
-    text = N_("every %(weeks)s weeks on %(weekday)s at %(at)s, from %(anchor)s")
+    if rule.weeks == 1:
+        text = N_("weekly on %(weekday)s at %(at)s, from %(anchor)s")
+    else:
+        text = N_("every %(weeks)s weeks on %(weekday)s at %(at)s, from %(anchor)s")
     return gettext(text) % {
         "weeks": rule.weeks,
         "weekday": weekday,

@@ -140,15 +140,20 @@ async def chase_rule(session: AsyncSession, cell: Cell) -> Rule:
     return found.rule if found else DEFAULT_CHASE
 
 
+async def cells_in(session: AsyncSession, unit: Unit) -> list[Cell]:
+    """The open cells of the unit and every unit below it."""
+    assert unit.id is not None
+    units = await repo.unit_descendants(session=session, unit_id=unit.id)
+    return list(await repo.cells_in_units(session=session, unit_ids=units))
+
+
 async def cells_following(session: AsyncSession, unit: Unit) -> tuple[list[Cell], list[Cell]]:
     """The open cells under a unit that follow its default, and those with a rule of their own (or a
     nearer unit's) that override it."""
     assert unit.id is not None
     following: list[Cell] = []
     overriding: list[Cell] = []
-    for cell in await repo.cells_in_units(
-        session=session, unit_ids=await repo.unit_descendants(session=session, unit_id=unit.id)
-    ):
+    for cell in await cells_in(session, unit):
         found = await effective(session, cell)
         (
             following
@@ -248,6 +253,22 @@ async def upcoming(session: AsyncSession, cell_ids: Sequence[int], now: datetime
             col(Meeting.opened_at).is_(None),
             col(Meeting.cancelled_at).is_(None),
             col(Meeting.starts_at) > now,
+        )
+        .order_by(col(Meeting.starts_at))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def unfinished(session: AsyncSession, cell_ids: Sequence[int], now: datetime) -> list[Meeting]:
+    """The cells' meetings not opened nor cancelled that start later or started within a day: those
+    whose steps may still be due (or must be dropped, once the meeting has started)."""
+    query = (
+        select(Meeting)
+        .where(
+            col(Meeting.cell_id).in_(list(cell_ids)),
+            col(Meeting.opened_at).is_(None),
+            col(Meeting.cancelled_at).is_(None),
+            col(Meeting.starts_at) > now - timedelta(days=1),
         )
         .order_by(col(Meeting.starts_at))
     )

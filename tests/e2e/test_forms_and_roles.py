@@ -163,6 +163,7 @@ async def test_command_menus_differ_by_role_and_language(
         "record",
         "rollcall",
         "dues",
+        "schedule",
         "linkgroup",
     ]
     # Organisers see and stop delegations in their unit (only the secretary starts one).

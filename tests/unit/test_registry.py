@@ -41,5 +41,6 @@ def test_forms_name_their_step_function() -> None:
         "absent",
         "close",
         "record",
+        "schedule",
     }
     assert all(isinstance(entry, FormEntry) and callable(entry.step) for entry in forms.values())
