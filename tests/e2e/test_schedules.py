@@ -190,7 +190,7 @@ async def test_a_change_in_chat_moves_the_pending_jobs_at_once_and_tells_who_ans
     # By buttons' numbers alone: the schedule, "Change the day and time", the rest typed, Save.
     [shown] = await chat.say(boss, "/schedule")
     assert numbered(shown) == ["Change the day and time", "Change the reminders", "Change the notice"]
-    assert "Coming meeting: #%s, 19:30 05/12/2026. Notice: sent." % meeting.id in shown
+    assert f"Coming meeting: #{meeting.id}, 19:30 05/12/2026. Notice: sent." in shown
     await chat.say(boss, "1")
     [preview] = await chat.say(boss, "weekday 2 thu 18:00")
     assert "monthly on Thursday no. 2 at 18:00" in preview and "18:00 10/12/2026" in preview
@@ -421,7 +421,7 @@ async def test_on_telegram_the_schedule_changes_with_buttons(
     boss = s.tg("secretary")
     async with running_bot(config, clock, bot):
         [shown] = await say(fake, boss, "/schedule")
-        assert "has no meeting schedule yet" in shown["text"]
+        assert "has no meeting schedule yet" in str(shown["text"])
         ask = await press(fake, boss, shown, "Change the day and time")
         assert "Write the new day and time" in str(ask["text"])
         [preview] = await say(fake, boss, "monthly 5 19:30")
