@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot import markup, seeding
 from bot.clock import Clock
@@ -23,9 +23,9 @@ from bot.i18n import N_, translator
 from bot.meetings.rules import Kind, add_months, month_of
 from bot.runtime import Runtime
 from bot.serve import serve
-from bot.services import attendance, audit, charter, dues, invites, meetings, people
+from bot.services import attendance, audit, charter, dues, invites, meetings, people, schedules
 from fake_telegram import FakeBotAPI, TranscriptEntry
-from storage.models import Cell, Meeting, Person
+from storage.models import Cell, Meeting, OutboxMessage, Person
 
 TOKEN = "100200:DEMO"
 USER_BASE = 7000  # Telegram user id of a person: 7000 + their id
@@ -196,6 +196,7 @@ async def run_demo(*, clock: Clock, quiet: bool = False, lang: str = "vi") -> in
             try:
                 await _play(demo, runtime, cast)
                 await _meeting(demo, runtime, config, story, cast)
+                await _schedule_cycle(demo, runtime, story, cast)
             finally:
                 stop.set()
                 await server
@@ -454,6 +455,7 @@ async def _meeting(
     members = [USER_BASE + pid for pid in cast["linked"] if pid not in exempt and pid != cast["blocked"]]
     attending = [u for u in members if u not in (boss, ill, skipper, elder)]
     starts = datetime(year, 12, 4, 19, 30, tzinfo=tz)
+    cast["reachable"] = members
 
     demo.say(
         N_(
@@ -588,4 +590,118 @@ async def _meeting(
             "hence the private message to the secretary."
         ),
         name=SKIPPER,
+    )
+
+
+async def _schedule_cycle(demo: Demo, runtime: Runtime, story: StoryClock, cast: dict[str, Any]) -> None:
+    """January's meeting by the cell's schedule: set in chat, its notice sent by the job 14 days ahead,
+    a reminder to the two who had not answered, a change in chat that moves the reminders, the brief.
+
+    The story clock jumps, so the demo fires each job itself when its time comes, as the tests do."""
+    tz: tzinfo = cast["tz"]
+    names: dict[int, str] = cast["names"]
+    ids = {name: pid for pid, name in names.items()}
+    boss = USER_BASE + cast["secretary"]
+    members: list[int] = cast["reachable"]
+    silent = [USER_BASE + ids[name] for name in (ILL, SKIPPER)]
+    demo.say(
+        N_(
+            "After the meeting the secretary sets the cell's schedule: the 8th of each month at 19:30. "
+            "The bot plans January's meeting at once and keeps its reminders ready"
+        )
+    )
+    [preview] = await demo.send(boss, ("/lich" if demo.lang == "vi" else "/schedule") + " monthly 8 19:30")
+    await demo.press(boss, preview, demo._(N_("Save")))
+    await demo.fake.wait_until(
+        lambda: any(job.endswith(":remind:3d") for job in runtime.jobs.jobs()), timeout=10, what="the jobs"
+    )
+    async with runtime.sessions() as session:
+        meeting = (
+            await session.exec(select(Meeting).where(col(Meeting.scheduled)).order_by(col(Meeting.id).desc()))
+        ).first()
+    assert meeting is not None and meeting.id is not None
+    _jobs_note(demo, runtime, meeting.id, tz)
+
+    notice_at = meeting.starts_at - timedelta(days=14)
+    story.skip_to(notice_at)
+    demo.say(N_("%(when)s, 14 days ahead: the notice goes out by itself"), when=meetings.local(notice_at, tz))
+    heard = {u: len(demo.fake.sent(u)) for u in members}
+    demo.muted = set(members)
+    await runtime.meeting_jobs.run_step(meeting_id=meeting.id, step="notice")
+    await demo.fake.wait_until(
+        lambda: all(len(demo.fake.sent(u)) > heard[u] for u in members), timeout=15, what="the notice"
+    )
+    demo.flush()
+    demo.muted = set()
+    demo.note(N_("Every member who can be reached got it; all answer but %(a)s and %(b)s."), a=ILL, b=SKIPPER)
+    was_quiet, demo.quiet = demo.quiet, True
+    for user in members:
+        if user not in silent:
+            await demo.press(user, demo.fake.last(user), demo._(N_("Attend")))
+    await runtime.delivery.wait_settled(timeout=15)  # the secretary is told of each answer
+    demo.quiet = was_quiet
+    demo.skip()
+
+    remind_at = meeting.starts_at - timedelta(days=3)
+    story.skip_to(remind_at)
+    demo.say(
+        N_("%(when)s, 3 days before: the reminder reaches only those two"), when=meetings.local(remind_at, tz)
+    )
+    before = {u: len(demo.fake.sent(u)) for u in members}
+    await runtime.meeting_jobs.run_step(meeting_id=meeting.id, step="remind:3d")
+    for user in silent:
+        await demo.told(user, before[user])
+    await runtime.delivery.wait_settled(timeout=15)
+    async with runtime.sessions() as session:
+        query = select(OutboxMessage).where(
+            OutboxMessage.purpose == schedules.REMINDER_PURPOSE, OutboxMessage.status == "sent"
+        )
+        reminded = (await session.exec(query)).all()
+    demo.note(N_("Reminded: %(count)s comrades."), count=len(reminded))
+
+    demo.say(
+        N_(
+            "The commune calls a conference on the 8th: the secretary moves the schedule to the 10th in "
+            "chat; the pending reminders move with it, and those who answered are told"
+        )
+    )
+    [shown] = await demo.send(boss, "/lich" if demo.lang == "vi" else "/schedule")
+    await demo.press(boss, shown, demo._(N_("Change the day and time")))
+    [preview] = await demo.send(boss, "monthly 10 19:30")
+    demo.muted = set(members) - {boss}
+    await demo.press(boss, preview, demo._(N_("Save")))
+    await runtime.delivery.wait_settled(timeout=15)
+    demo.flush()
+    demo.muted = set()
+    await demo.fake.wait_until(
+        lambda: any(
+            at is not None and at.day == 9 for job, at in runtime.jobs.jobs().items() if ":remind:1d" in job
+        ),
+        timeout=10,
+        what="the reminders moved",
+    )
+    _jobs_note(demo, runtime, meeting.id, tz)
+
+    async with runtime.sessions() as session:
+        moved = await session.get(Meeting, meeting.id)
+    assert moved is not None
+    brief_at = moved.starts_at.astimezone(tz).replace(hour=7, minute=0)
+    story.skip_to(brief_at)
+    demo.say(N_("%(when)s, the day itself: the secretary's brief"), when=meetings.local(brief_at, tz))
+    before_brief = len(demo.fake.sent(boss))
+    await runtime.meeting_jobs.run_step(meeting_id=meeting.id, step="brief")
+    await demo.told(boss, before_brief)
+
+
+def _jobs_note(demo: Demo, runtime: Runtime, meeting_id: int, tz: tzinfo) -> None:
+    """Say which jobs wait for the meeting, and when (from the scheduler itself)."""
+    waiting = sorted(
+        (at, job.split(":", 2)[2])
+        for job, at in runtime.jobs.jobs().items()
+        if job.startswith(f"meeting:{meeting_id}:") and at is not None and not job.endswith(":tally")
+    )
+    demo.note(
+        N_("Jobs waiting for meeting #%(id)s: %(jobs)s"),
+        id=meeting_id,
+        jobs="; ".join(f"{step} {meetings.local(at, tz)}" for at, step in waiting),
     )

@@ -100,6 +100,8 @@ class MeetingJobs:
                 tz=meetings.cell_zone(cell, self.config.tz),
                 group_language=self.config.default_language,
             )
+        # Done (by its job, or called early, as the demo does): its job is no longer waiting.
+        self.jobs.cancel(step_job(meeting_id, step))
         self._by_cell.get(cell.id or 0, set()).discard(step_job(meeting_id, step))
         if done:
             self.wake()

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import tzinfo
 
 from bot.chat import Ctx, cmd_button, flow_button
+from bot.domain import Button
 from bot.errors import UserError
 from bot.flows import Form, advance, finish
 from bot.i18n import N_
@@ -62,8 +63,8 @@ def _dates(ctx: Ctx, rule: Rule, tz: tzinfo) -> str:
 def _describe(ctx: Ctx, rule: Rule, tz: tzinfo) -> str:
     return ctx._(
         N_(
-            "%(rule)s\nNext meetings:\n%(dates)s\nNotice: %(notice)s before. Reminders: %(reminders)s "
-            "before, only to members who have not answered. Length: %(length)s."
+            "%(rule)s\nNext dates by this rule:\n%(dates)s\nNotice: %(notice)s before. "
+            "Reminders: %(reminders)s before, only to members who have not answered. Length: %(length)s."
         ),
         rule=rule_maths.describe(rule, ctx.gettext),
         dates=_dates(ctx, rule, tz),
@@ -75,22 +76,26 @@ def _describe(ctx: Ctx, rule: Rule, tz: tzinfo) -> str:
 
 async def schedule(ctx: Ctx) -> None:
     """Show the cell's schedule, or preview a typed change (Save applies it)."""
-    assert ctx.cell is not None and ctx.cell.id is not None
-    found = await schedules.effective(ctx.session, ctx.cell)
+    assert ctx.cell is not None
     if ctx.args:
+        found = await schedules.effective(ctx.session, ctx.cell)
         await _start_change(ctx, found.rule if found else None, ctx.args)
         return
+    ctx.reply(*await _cell_view(ctx))
+
+
+async def _cell_view(ctx: Ctx) -> tuple[str, tuple[tuple[Button, ...], ...]]:
+    """The cell's rule, its next dates, the chasing, the coming meeting; with the change buttons."""
+    assert ctx.cell is not None and ctx.cell.id is not None
+    found = await schedules.effective(ctx.session, ctx.cell)
     tz = meetings.cell_zone(ctx.cell, ctx.config.tz)
     buttons = tuple((cmd_button(ctx._(label), "schedule", f"#{ctx.cell.id}", key),) for key, label in CHANGES)
     if found is None:
-        ctx.reply(
-            ctx._(
-                N_("%(cell)s has no meeting schedule yet. Set one, for example: /schedule monthly 5 19:30"),
-                cell=ctx.cell.name,
-            ),
-            buttons[:1],
+        text = ctx._(
+            N_("%(cell)s has no meeting schedule yet. Set one, for example: /schedule monthly 5 19:30"),
+            cell=ctx.cell.name,
         )
-        return
+        return text, buttons[:1]
     source = (
         ctx._(N_("its own rule"))
         if found.unit is None
@@ -108,7 +113,7 @@ async def schedule(ctx: Ctx) -> None:
             when=meetings.local(first.starts_at, tz),
             notice=ctx._(N_("sent")) if sent else ctx._(N_("not yet")),
         )
-    ctx.reply(text, buttons)
+    return text, buttons
 
 
 async def schedule_unit(ctx: Ctx) -> None:
@@ -221,10 +226,12 @@ async def schedule_step(ctx: Ctx, state: Form, answer: str) -> None:
         unit=None if ctx.cell else ctx.unit,
     )
     ctx.outcome.wake_delivery = True  # members who answered a moved meeting are told
-    ctx.reply(ctx._(N_("Saved. The reminders follow the new schedule from now on.")))
-    if ctx.cell is not None:
-        ctx.args = []
-        await schedule(ctx)
+    saved = ctx._(N_("Saved. The reminders follow the new schedule from now on."))
+    if ctx.cell is None:
+        ctx.reply(saved)
+        return
+    text, buttons = await _cell_view(ctx)
+    ctx.reply(saved + "\n\n" + text, buttons)
 
 
 async def _current(ctx: Ctx) -> Rule | None:
