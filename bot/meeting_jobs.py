@@ -45,43 +45,62 @@ class MeetingJobs:
 
     async def plan(self, cell_ids: Iterable[int] | None = None) -> int:
         """Create each cell's next meeting by its rule and (re)schedule the steps of its planned meetings;
-        all cells when none are named. Returns how many steps ran at once (they were overdue)."""
-        now, rules = self.clock(), self.config.meetings.rules()
-        overdue: list[tuple[int, str]] = []
-        async with self.sessions.begin() as session:
-            query = select(Cell).where(col(Cell.closed_at).is_(None))
+        all cells when none are named. Returns how many steps ran at once (they were overdue).
+
+        Each cell in its own transaction, its jobs set once it is committed: one cell that fails (a
+        regular meeting planned by hand at the same moment) is logged and retried at the next run, and
+        never holds up the others."""
+        async with self.sessions() as session:
+            query = select(Cell.id).where(col(Cell.closed_at).is_(None))
             if cell_ids is not None:
                 query = query.where(col(Cell.id).in_(list(cell_ids)))
-            cells = list((await session.exec(query)).all())
-            for cell in cells:
-                assert cell.id is not None
-                await schedules.ensure_next(
-                    session=session, cell=cell, now=now, rules=rules, default_tz=self.config.tz
-                )
-                rule = await schedules.chase_rule(session, cell)
-                tz = meetings.cell_zone(cell, self.config.tz)
-                wanted: dict[str, tuple[datetime, int, str]] = {}
-                for meeting in await schedules.unfinished(session, [cell.id], now):
-                    assert meeting.id is not None
-                    pending = schedules.pending_steps(meeting, rule, tz)
-                    run, drop = rule_maths.overdue(
-                        [(s, at) for s, at in pending if at <= now], meeting.created_at
-                    )
-                    for step in drop:
-                        log.info("meeting %s: %s dropped, overtaken by a later step", meeting.id, step)
-                        schedules.mark_done(meeting, step)
-                    overdue += [(meeting.id, step) for step in run]
-                    for step, at in pending:
-                        if at > now:
-                            wanted[step_job(meeting.id, step)] = (at, meeting.id, step)
-                for job_id in self._by_cell.get(cell.id, set()) - wanted.keys():
-                    self.jobs.cancel(job_id)  # moved, cancelled, or done
-                for job_id, (at, meeting_id, step) in wanted.items():
-                    self.jobs.schedule(job_id, self.run_step, at=at, meeting_id=meeting_id, step=step)
-                self._by_cell[cell.id] = set(wanted)
+            ids = [cell_id for cell_id in (await session.exec(query)).all() if cell_id is not None]
+        overdue: list[tuple[int, str]] = []
+        for cell_id in ids:
+            try:
+                wanted, due = await self._plan_cell(cell_id)
+            except Exception:
+                log.exception("planning the meetings of cell %s failed; the next run tries again", cell_id)
+                continue
+            for job_id in self._by_cell.get(cell_id, set()) - wanted.keys():
+                self.jobs.cancel(job_id)  # moved, cancelled, or done
+            for job_id, (at, meeting_id, step) in wanted.items():
+                self.jobs.schedule(job_id, self.run_step, at=at, meeting_id=meeting_id, step=step)
+            self._by_cell[cell_id] = set(wanted)
+            overdue += due
         for meeting_id, step in overdue:
             await self.run_step(meeting_id=meeting_id, step=step)
         return len(overdue)
+
+    async def _plan_cell(
+        self, cell_id: int
+    ) -> tuple[dict[str, tuple[datetime, int, str]], list[tuple[int, str]]]:
+        """The cell's next meeting made sure of; its steps to schedule (by job id) and those overdue."""
+        now, rules = self.clock(), self.config.meetings.rules()
+        wanted: dict[str, tuple[datetime, int, str]] = {}
+        overdue: list[tuple[int, str]] = []
+        async with self.sessions.begin() as session:
+            cell = await session.get(Cell, cell_id)
+            assert cell is not None
+            await schedules.ensure_next(
+                session=session, cell=cell, now=now, rules=rules, default_tz=self.config.tz
+            )
+            rule = await schedules.chase_rule(session, cell)
+            tz = meetings.cell_zone(cell, self.config.tz)
+            for meeting in await schedules.unfinished(session, [cell_id], now):
+                assert meeting.id is not None
+                pending = schedules.pending_steps(meeting, rule, tz)
+                run, drop = rule_maths.overdue(
+                    [(s, at) for s, at in pending if at <= now], meeting.created_at
+                )
+                for step in drop:
+                    log.info("meeting %s: %s dropped, overtaken by a later step", meeting.id, step)
+                    schedules.mark_done(meeting, step)
+                overdue += [(meeting.id, step) for step in run]
+                wanted.update(
+                    {step_job(meeting.id, step): (at, meeting.id, step) for step, at in pending if at > now}
+                )
+        return wanted, overdue
 
     async def run_step(self, *, meeting_id: int, step: str) -> bool:
         """Do one step before a meeting (once; dropped with a log line if no longer useful)."""

@@ -454,3 +454,33 @@ async def test_on_telegram_the_schedule_changes_with_buttons(
         assert await bot.runtime.check_changes()
         assert f"meeting:{meeting.id}:remind:3d" not in bot.runtime.jobs.jobs()
         assert bot.runtime.jobs.jobs()[f"meeting:{meeting.id}:remind:1d"] == local("2026-12-04 19:30")
+
+
+async def test_a_secretary_whose_role_ends_before_save_changes_nothing(
+    world: tuple[TextChat, Seed, Runtime], clock: FakeClock
+) -> None:
+    chat, s, runtime = world
+    boss = s.tg("secretary")
+    await chat.say(boss, "/help")
+    [preview] = await chat.say(boss, "/schedule monthly 5 19:30")
+    from bot.services import audit, people, roles
+    from storage.models import Cell
+
+    async with runtime.sessions.begin() as session:
+        cell = await session.get(Cell, s.cell)
+        person = await people.require_person(session, str(s.people["secretary"]))
+        await roles.revoke_role(
+            session=session,
+            person=person,
+            role="secretary",
+            actor=audit.CLI,
+            now=clock(),
+            today=clock().date(),
+            cell=cell,
+        )
+    clock.advance(days=1)  # the role ended yesterday's evening: today it is gone
+    [answer] = await chat.say(boss, "Save")
+    assert "your role has changed" in answer
+    async with runtime.sessions() as session:
+        assert (await session.exec(select(MeetingRule))).first() is None
+        assert (await session.exec(select(Meeting))).first() is None
