@@ -965,3 +965,29 @@ def test_meeting_add_with_an_impossible_date_is_one_polite_line(chibo: Chibo) ->
     )
     assert_one_polite_line(result)
     assert chibo.rows("SELECT count(*) FROM meeting") == [(0,)]
+
+
+# --- schedules --------------------------------------------------------------------------------------
+
+
+def test_schedule_set_for_a_unit_plans_its_cells_meetings_and_show_lists_them(chibo: Chibo) -> None:
+    result = chibo("schedule", "set", "--unit", COMMUNE, "monthly", "5", "19:30")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(
+        said("Saved: %(rule)s. Cells following it: %(count)s.", rule="ngày 5 hằng tháng, lúc 19:30", count=1)
+    )
+    assert chibo.rows("SELECT kind, month, scheduled FROM meeting") == [("regular", "2026-12-01", 1)]
+    assert chibo.rows("SELECT unit_id IS NOT NULL, day, notice_minutes FROM meeting_rule") == [
+        (1, 5, 14 * 1440)
+    ]
+    assert chibo.rows("SELECT action FROM audit_log WHERE action = 'schedule.set'") == [("schedule.set",)]
+    shown = chibo("schedule", "show", "--cell", CELL)
+    assert shown.returncode == 0, shown.stderr
+    assert CELL in shown.stdout and "19:30 05/12/2026" in shown.stdout and COMMUNE in shown.stdout
+
+
+def test_schedule_set_with_a_bad_time_is_one_polite_line_and_changes_nothing(chibo: Chibo) -> None:
+    result = chibo("schedule", "set", "--cell", CELL, "monthly", "5", "25:00")
+    assert_one_polite_line(result, "25:00")
+    assert chibo.rows("SELECT count(*) FROM meeting_rule") == [(0,)]
+    assert chibo.rows("SELECT count(*) FROM meeting") == [(0,)]
