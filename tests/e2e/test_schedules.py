@@ -484,3 +484,31 @@ async def test_a_secretary_whose_role_ends_before_save_changes_nothing(
     async with runtime.sessions() as session:
         assert (await session.exec(select(MeetingRule))).first() is None
         assert (await session.exec(select(Meeting))).first() is None
+
+
+async def test_a_meeting_moved_by_hand_stays_when_the_rule_changes(
+    world: tuple[TextChat, Seed, Runtime], clock: FakeClock
+) -> None:
+    chat, s, runtime = world
+    await set_monthly_5(chat, s)
+    meeting = await the_meeting(runtime)
+    from bot.services import audit, meetings
+
+    async with runtime.sessions.begin() as session:
+        held = await session.get(Meeting, meeting.id)
+        assert held is not None
+        await meetings.edit(
+            session=session,
+            meeting=held,
+            actor=audit.CLI,
+            now=clock(),
+            rules=runtime.config.meetings.rules(),
+            tz=runtime.config.tz,
+            starts_at=local("2026-12-03 19:30"),  # moved for the commune's conference, by hand
+        )
+    boss = s.tg("secretary")
+    await chat.say(boss, "/schedule monthly 12 19:30")
+    await chat.say(boss, "1")
+    moved = await the_meeting(runtime)
+    assert moved.starts_at == local("2026-12-03 19:30") and moved.moved_by_hand
+    assert runtime.jobs.jobs()[f"meeting:{meeting.id}:remind:1d"] == local("2026-12-02 19:30")
