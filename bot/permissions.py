@@ -132,20 +132,6 @@ COMMANDS: tuple[Command, ...] = (
         aliases=("lichdonvi",),
     ),
     Command(
-        "schedule",
-        Scope.CELL,
-        PLANNERS,
-        N_("when the cell meets, and when members are reminded"),
-        aliases=("lich",),
-    ),
-    Command(
-        "schedule_unit",
-        Scope.UNIT,
-        frozenset({Role.ORGANISER}),
-        N_("every cell's schedule in your unit, and the unit's default"),
-        aliases=("lichdonvi",),
-    ),
-    Command(
         "linkgroup", Scope.CELL, SECRETARIES, N_("send this in the cell's group chat to post notices there")
     ),
 )

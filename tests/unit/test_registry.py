@@ -44,3 +44,12 @@ def test_forms_name_their_step_function() -> None:
         "schedule",
     }
     assert all(isinstance(entry, FormEntry) and callable(entry.step) for entry in forms.values())
+
+
+def test_each_command_and_alias_is_listed_once() -> None:
+    from bot.permissions import COMMANDS
+
+    names = [command.name for command in COMMANDS]
+    aliases = [alias for command in COMMANDS for alias in command.aliases]
+    assert len(set(names)) == len(names)
+    assert len(set(aliases)) == len(aliases) and not set(aliases) & set(names)
