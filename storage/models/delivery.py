@@ -37,7 +37,8 @@ class OutboxMessage(SQLModel, table=True):
     # What to say, rendered for each recipient when it is sent: a message key (a msgid) with its
     # params, in the recipient's language, followed by `text` (the core's markup, e.g. an
     # announcement's body); choices ({"label": msgid, "data": ...}) and a file may ride along.
-    message_key: str | None = Field(default=None, max_length=200)
+    # A msgid: a multi-line one (the secretary's brief) runs to several hundred characters.
+    message_key: str | None = Field(default=None, max_length=1000)
     params: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     text: str = Field(sa_column=Column(Text, nullable=False))
     buttons: list[Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))

@@ -93,7 +93,9 @@ async def set_monthly_5(chat: TextChat, s: Seed) -> list[str]:
     await chat.say(boss, "/help")
     [preview] = await chat.say(boss, "/lich monthly 5 19:30")
     assert numbered(preview) == ["Save", "Cancel"]
-    return await chat.say(boss, "1")
+    replies = await chat.say(boss, "1")
+    await delivered(chat.runtime)  # the notice, so later replies are not mixed with it
+    return replies
 
 
 async def test_a_rule_typed_in_chat_creates_the_next_meeting_sends_its_overdue_notice_and_schedules_the_rest(

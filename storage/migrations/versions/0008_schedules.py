@@ -1,4 +1,5 @@
-"""schedules: each cell's (or unit's default) meeting rule; what a scheduled meeting has sent already
+"""schedules: each cell's (or unit's default) meeting rule; what a scheduled meeting has sent already;
+longer outbox message keys
 
 Revision ID: 0008
 Revises: 0007
@@ -52,9 +53,24 @@ def upgrade() -> None:
         batch.add_column(sa.Column("scheduled", sa.Boolean(), nullable=False, server_default=sa.false()))
         batch.add_column(sa.Column("moved_by_hand", sa.Boolean(), nullable=False, server_default=sa.false()))
         batch.add_column(sa.Column("steps_done", sa.JSON(), nullable=False, server_default="[]"))
+    # Multi-line msgids (the secretary's brief) are longer than 200 characters.
+    with op.batch_alter_table("outbox") as batch:
+        batch.alter_column(
+            "message_key",
+            existing_type=sqlmodel.sql.sqltypes.AutoString(length=200),
+            type_=sqlmodel.sql.sqltypes.AutoString(length=1000),
+            existing_nullable=True,
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("outbox") as batch:
+        batch.alter_column(
+            "message_key",
+            existing_type=sqlmodel.sql.sqltypes.AutoString(length=1000),
+            type_=sqlmodel.sql.sqltypes.AutoString(length=200),
+            existing_nullable=True,
+        )
     with op.batch_alter_table("meeting") as batch:
         batch.drop_column("steps_done")
         batch.drop_column("moved_by_hand")
