@@ -65,6 +65,9 @@ class Jobs:
             replace_existing=True,
             max_instances=1,
             coalesce=True,
+            # Run a job however late (a busy loop, a long start-up): the job itself decides whether
+            # it is still worth doing; APScheduler's default would drop it after one second.
+            misfire_grace_time=None,
             **trigger,
         )
         if at is not None:

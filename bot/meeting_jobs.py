@@ -106,7 +106,8 @@ class MeetingJobs:
         """Do one step before a meeting (once; dropped with a log line if no longer useful)."""
         now, rules = self.clock(), self.config.meetings.rules()
         async with self.sessions.begin() as session:
-            meeting = await session.get(Meeting, meeting_id)
+            # Locked (on PostgreSQL) so a move or another run cannot write steps_done meanwhile.
+            meeting = await session.get(Meeting, meeting_id, with_for_update=True)
             cell = await session.get(Cell, meeting.cell_id) if meeting else None
             if meeting is None or cell is None:
                 return False
@@ -117,6 +118,7 @@ class MeetingJobs:
                 now=now,
                 rules=rules,
                 tz=meetings.cell_zone(cell, self.config.tz),
+                chase=await schedules.chase_rule(session, cell),
                 group_language=self.config.default_language,
             )
         # Done (by its job, or called early, as the demo does): its job is no longer waiting.

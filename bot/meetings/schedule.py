@@ -202,6 +202,11 @@ _VI_UNITS = {
 }
 
 
+def _number(text: str) -> bool:
+    """Plain digits 0-9 (str.isdigit also takes "²", which int() refuses)."""
+    return text.isascii() and text.isdigit()
+
+
 def offset_label(offset: timedelta) -> str:
     """3d, 2h or 90m: the largest whole unit."""
     minutes = int(offset.total_seconds() // 60)
@@ -216,7 +221,7 @@ def parse_offset(word: str) -> timedelta:
     """'3d', '2h', '30m' (also '3 ngày', '2g', '30p') as a positive duration."""
     text = unicodedata.normalize("NFC", word).strip().lower()
     for vi, unit in _VI_UNITS.items():
-        if text.endswith(vi) and text[: -len(vi)].strip().isdigit():
+        if text.endswith(vi) and _number(text[: -len(vi)].strip()):
             text = text[: -len(vi)].strip() + unit
             break
     match = _OFFSET.match(text)
@@ -268,7 +273,7 @@ def _nth(word: str) -> int:
     text = word.strip().lower()
     if text in ("last", "cuoi", "cuối"):
         return LAST
-    if text.isdigit() and 1 <= int(text) <= 4:
+    if _number(text) and 1 <= int(text) <= 4:
         return int(text)
     raise UserError(
         N_("'%(word)s' is not a week of the month. Use 1, 2, 3, 4 or last (the last one in the month)."),
@@ -278,7 +283,7 @@ def _nth(word: str) -> int:
 
 def _day(word: str) -> int:
     text = word.strip().lower()
-    if text.isdigit() and 1 <= int(text) <= 31:
+    if _number(text) and 1 <= int(text) <= 31:
         return int(text)
     raise UserError(
         N_("'%(word)s' is not a day of the month. Use a day from 1 to 31, or last for the month's last day."),
@@ -363,7 +368,7 @@ def parse_change(words: Sequence[str], rule: Rule, today: date) -> Rule:
         )
         return _month_based(changed)
     if kind == "weeks" and len(rest) in (3, 5):
-        if not rest[0].isdigit() or not 1 <= int(rest[0]) <= MAX_WEEKS:
+        if not _number(rest[0]) or not 1 <= int(rest[0]) <= MAX_WEEKS:
             raise UserError(N_("Meet every 1 to %(most)s weeks."), most=MAX_WEEKS)
         weekday = parse_weekday(rest[1])
         if len(rest) == 5:

@@ -312,15 +312,13 @@ async def queue_notice(
     assert meeting.id is not None
     if "notice" not in meeting.steps_done:
         meeting.steps_done = [*meeting.steps_done, "notice"]
-    await sync_roster(session=session, meeting=meeting, day=meeting.starts_at.astimezone(tz).date())
-    rows = await roster(session, meeting.id)
-    invited = [row.person_id for row in rows if not row.exempt]
+    rows = await invited(session, meeting, tz)
     await queue(
         session=session,
         purpose=PURPOSE,
         subject=subject_of(meeting.id),
         occurrence="notice",
-        recipients=await recipients_of(session, invited),
+        recipients=await recipients_of(session, [row.person_id for row in rows]),
         message_key=NOTICE,
         params=await _notice_params(session, meeting, cell, tz),
         text=agenda_markup(await agenda(session, meeting.id)),
@@ -368,6 +366,19 @@ async def sync_roster(*, session: AsyncSession, meeting: Meeting, day: date) -> 
             row.exempt, row.primary_tie, row.status = view.exempt, view.kind == "primary", view.status
     await session.flush()
     return list(rows.values())
+
+
+async def invited(session: AsyncSession, meeting: Meeting, tz: tzinfo) -> list[Attendance]:
+    """The rows of those the meeting is for now: members of the cell on its day, not exempt.
+
+    A scheduled meeting is planned weeks ahead; whoever left the cell since (their row stays, with any
+    answer, as part of the record) gets no notice, reminder or place in the brief."""
+    day = meeting.starts_at.astimezone(tz).date()
+    rows = await sync_roster(session=session, meeting=meeting, day=day)
+    cell = await session.get(Cell, meeting.cell_id)
+    assert cell is not None
+    members = {view.person.id for view in await people.list_members(session=session, cell=cell, day=day)}
+    return [row for row in rows if row.person_id in members and not row.exempt]
 
 
 async def leaders(session: AsyncSession, meeting: Meeting, day: date) -> list[int]:

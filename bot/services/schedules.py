@@ -31,6 +31,8 @@ from storage.models import Cell, Meeting, MeetingRule, OutboxMessage, Unit
 log = logging.getLogger(__name__)
 
 SCHEDULER = Actor("scheduler")
+# A job may fire a little before its time by the injected clock (the two clocks drift): still on time.
+EARLY = timedelta(minutes=1)
 REMINDER_PURPOSE = "meeting_reminder"
 BRIEF_PURPOSE = "meeting_brief"
 REGULAR_KINDS = (Kind.REGULAR.value, Kind.REGULAR_THEMATIC.value)
@@ -148,18 +150,16 @@ async def cells_in(session: AsyncSession, unit: Unit) -> list[Cell]:
 
 
 async def cells_following(session: AsyncSession, unit: Unit) -> tuple[list[Cell], list[Cell]]:
-    """The open cells under a unit that follow its default, and those with a rule of their own (or a
-    nearer unit's) that override it."""
+    """The open cells under a unit that follow its default (or would, once it has one), and those that
+    override it: with a rule of their own, or following the default of a unit between them and it."""
     assert unit.id is not None
+    below = set(await repo.unit_descendants(session=session, unit_id=unit.id)) - {unit.id}
     following: list[Cell] = []
     overriding: list[Cell] = []
     for cell in await cells_in(session, unit):
         found = await effective(session, cell)
-        (
-            following
-            if found is not None and found.unit is not None and found.unit.id == unit.id
-            else overriding
-        ).append(cell)
+        nearer = found is not None and (found.unit is None or found.unit.id in below)
+        (overriding if nearer else following).append(cell)
     return following, overriding
 
 
@@ -351,12 +351,20 @@ async def run_step(
     now: datetime,
     rules: Rules,
     tz: tzinfo,
+    chase: Rule,
     group_language: str = DEFAULT_LANGUAGE,
 ) -> bool:
-    """Do one step before a meeting, once. A step for a meeting no longer planned, or one whose meeting
-    has started (the bot was down), is dropped with a log line. True when something was queued."""
+    """Do one step before a meeting, once, if the cell's rule (`chase`) has it due. A step for a meeting
+    no longer planned, or one whose meeting has started (the bot was down), is dropped with a log line.
+    True when something was queued."""
     assert meeting.id is not None
     if step in meeting.steps_done:
+        return False
+    due = dict(pending_steps(meeting, chase, tz)).get(step)
+    if due is None or due > now + EARLY:
+        # Not in the schedule any more, or not yet due (a job left from before a change): the next
+        # plan schedules what the rule now says.
+        log.info("meeting %s: %s not due (%s), left for the schedule", meeting.id, step, due)
         return False
     if meetings.state(meeting, now, rules) is not State.PLANNED or not rule_maths.still_useful(
         meeting.starts_at, now
@@ -380,10 +388,7 @@ async def _remind(
 ) -> int:
     """Remind the members who have not answered (never those who did, nor exempt ones)."""
     assert meeting.id is not None
-    await meetings.sync_roster(session=session, meeting=meeting, day=meeting.starts_at.astimezone(tz).date())
-    silent = [
-        r.person_id for r in await meetings.roster(session, meeting.id) if not r.exempt and r.answer is None
-    ]
+    silent = [r.person_id for r in await meetings.invited(session, meeting, tz) if r.answer is None]
     recipients = [r for r in await recipients_of(session, silent) if r.chat is not None]
     return await queue(
         session=session,
@@ -412,7 +417,7 @@ async def _brief(session: AsyncSession, meeting: Meeting, cell: Cell, *, now: da
     """The secretary's brief on the day: who is coming, excused, silent, unreachable."""
     assert meeting.id is not None
     day = meeting.starts_at.astimezone(tz).date()
-    rows = [r for r in await meetings.sync_roster(session=session, meeting=meeting, day=day) if not r.exempt]
+    rows = await meetings.invited(session, meeting, tz)
     names = await meetings.names_of(session, [r.person_id for r in rows])
     unreachable = {
         row.person_id

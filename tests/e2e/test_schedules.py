@@ -514,3 +514,67 @@ async def test_a_meeting_moved_by_hand_stays_when_the_rule_changes(
     moved = await the_meeting(runtime)
     assert moved.starts_at == local("2026-12-03 19:30") and moved.moved_by_hand
     assert runtime.jobs.jobs()[f"meeting:{meeting.id}:remind:1d"] == local("2026-12-02 19:30")
+
+
+async def test_a_member_who_left_after_the_meeting_was_planned_is_not_reminded(
+    world: tuple[TextChat, Seed, Runtime], clock: FakeClock
+) -> None:
+    chat, s, runtime = world
+    await set_monthly_5(chat, s)
+    meeting = await the_meeting(runtime)
+    from datetime import date
+
+    from bot.services import audit, people, records
+
+    async with runtime.sessions.begin() as session:
+        person = await people.require_person(session, str(s.people["committee"]))
+        await records.end_membership(
+            session=session,
+            person=person,
+            on=date(2026, 11, 30),
+            reason="moved away",
+            actor=audit.CLI,
+            now=clock(),
+        )
+    clock.now = local("2026-12-02 19:30")
+    assert meeting.id is not None
+    assert await runtime.meeting_jobs.run_step(meeting_id=meeting.id, step="remind:3d")
+    await delivered(runtime)
+    async with runtime.sessions() as session:
+        rows = (
+            await session.exec(select(OutboxMessage).where(OutboxMessage.purpose == "meeting_reminder"))
+        ).all()
+    assert {row.person_id for row in rows} == {s.people["secretary"], s.people["deputy"], s.people["member"]}
+
+
+async def test_a_step_not_due_or_not_in_the_rule_does_nothing(
+    world: tuple[TextChat, Seed, Runtime], clock: FakeClock
+) -> None:
+    chat, s, runtime = world
+    await set_monthly_5(chat, s)
+    meeting = await the_meeting(runtime)
+    assert meeting.id is not None
+    # A job left from before a change fires early, or names a reminder the rule no longer has.
+    assert not await runtime.meeting_jobs.run_step(meeting_id=meeting.id, step="remind:1d")
+    clock.now = local("2026-12-02 19:30")
+    assert not await runtime.meeting_jobs.run_step(meeting_id=meeting.id, step="remind:7d")
+    async with runtime.sessions() as session:
+        held = await session.get(Meeting, meeting.id)
+        reminders = (
+            await session.exec(select(OutboxMessage).where(OutboxMessage.purpose == "meeting_reminder"))
+        ).all()
+    assert held is not None and held.steps_done == ["notice"] and reminders == []
+
+
+async def test_odd_digits_and_a_first_unit_default_are_handled_politely(
+    world: tuple[TextChat, Seed, Runtime],
+) -> None:
+    chat, s, runtime = world
+    boss, organiser = s.tg("secretary"), s.tg("organiser")
+    await chat.say(boss, "/help")
+    [answer] = await chat.say(boss, "/schedule monthly ² 19:30")
+    assert "'²' is not a day of the month" in answer
+    # The cell has no rule: it will follow the unit's first default, so it is not said to override it.
+    await chat.say(organiser, "/help")
+    [preview] = await chat.say(organiser, f"/schedule_unit #{s.commune} monthly 12 19:30")
+    assert "keep their own rule" not in preview

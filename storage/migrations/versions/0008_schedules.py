@@ -53,6 +53,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("scheduled", sa.Boolean(), nullable=False, server_default=sa.false()))
         batch.add_column(sa.Column("moved_by_hand", sa.Boolean(), nullable=False, server_default=sa.false()))
         batch.add_column(sa.Column("steps_done", sa.JSON(), nullable=False, server_default="[]"))
+    # Meetings planned before schedules existed had their notice sent when they were created.
+    op.execute("UPDATE meeting SET steps_done = '[\"notice\"]'")
     # Multi-line msgids (the secretary's brief) are longer than 200 characters.
     with op.batch_alter_table("outbox") as batch:
         batch.alter_column(
