@@ -26,7 +26,10 @@ def add(sub: Any, commands: Commands) -> None:
         "change",
         nargs="+",
         metavar=gettext("CHANGE"),
-        help=gettext('e.g. "monthly 5 19:30", "weekday 1 mon 19:30", "remind 3d 1d 2h", "notice 14d"'),
+        help=gettext(
+            'e.g. "monthly 5 19:30", "weekday 1 mon 19:30", "remind 3d 1d 2h", "notice 14d", or "inherit" '
+            "(a cell goes back to its unit's default)"
+        ),
     )
     p.set_defaults(action=_set)
     p = commands.command(group, "show", gettext("a cell's rule and next meetings, or every cell of a unit"))
@@ -46,6 +49,22 @@ async def _set(session: AsyncSession, args: argparse.Namespace, ctx: Context) ->
 
     cell = await units.require_cell(session, args.cell) if args.cell else None
     unit = await units.require_unit(session, args.unit) if args.unit else None
+    if cell is not None and [word.lower() for word in args.change] == ["inherit"]:
+        inherited = await schedules.drop_rule(
+            session=session,
+            cell=cell,
+            actor=audit.CLI,
+            now=ctx.now,
+            rules=ctx.config.meetings.rules(),
+            default_tz=ctx.config.tz,
+        )
+        ctx.say(
+            N_("%(cell)s follows the default of %(unit)s again."),
+            cell=cell.name,
+            unit=inherited.unit.name if inherited.unit else "?",
+        )
+        await _show_cells(session, ctx, [cell])
+        return
     if cell is not None:
         found = await schedules.effective(session, cell)
         current = found.rule if found else None

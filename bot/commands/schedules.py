@@ -171,22 +171,64 @@ async def _start_change(ctx: Ctx, current: Rule | None, words: Sequence[str]) ->
 
 
 async def _preview(ctx: Ctx, state: Form, current: Rule | None, words: list[str]) -> None:
-    changed = _apply(ctx, current, words)
-    await advance(session=ctx.session, state=state, step="confirm", now=ctx.now, words=words)
     where = ctx.cell.name if ctx.cell else ctx.unit.name if ctx.unit else "?"
     tz = meetings.cell_zone(ctx.cell, ctx.config.tz) if ctx.cell else ctx.config.tz
+    if _inherits(words):
+        inherited = await _inherited(ctx)
+        await advance(session=ctx.session, state=state, step="confirm", now=ctx.now, words=words)
+        text = ctx._(
+            N_("%(cell)s would follow the default of %(unit)s again, not saved yet:"),
+            cell=where,
+            unit=inherited.unit.name if inherited.unit else "?",
+        )
+        text += "\n" + _describe(ctx, inherited.rule, tz)
+        ctx.reply(text, _save_or_cancel(ctx))
+        return
+    changed = _apply(ctx, current, words)
+    await advance(session=ctx.session, state=state, step="confirm", now=ctx.now, words=words)
     text = (
         ctx._(N_("New schedule for %(target)s, not saved yet:"), target=where)
         + "\n"
         + _describe(ctx, changed, tz)
     )
+    if ctx.cell is not None:
+        found = await schedules.effective(ctx.session, ctx.cell)
+        if found is not None and found.unit is not None:
+            text += "\n" + ctx._(
+                N_(
+                    "%(cell)s will then have its own rule: later changes to the default of %(unit)s will "
+                    "not reach it (/schedule inherit goes back to the default)."
+                ),
+                cell=where,
+                unit=found.unit.name,
+            )
     if ctx.unit is not None and ctx.cell is None:
         _, overriding = await schedules.cells_following(ctx.session, ctx.unit)
         if overriding:
             text += "\n" + ctx._(
                 N_("These cells keep their own rule: %(cells)s"), cells=", ".join(c.name for c in overriding)
             )
-    ctx.reply(text, ((flow_button(ctx._(N_("Save")), "save"), flow_button(ctx._(N_("Cancel")), "cancel")),))
+    ctx.reply(text, _save_or_cancel(ctx))
+
+
+def _save_or_cancel(ctx: Ctx) -> tuple[tuple[Button, ...], ...]:
+    return ((flow_button(ctx._(N_("Save")), "save"), flow_button(ctx._(N_("Cancel")), "cancel")),)
+
+
+def _inherits(words: Sequence[str]) -> bool:
+    return len(words) == 1 and rule_maths.keyword(words[0]) == "inherit"
+
+
+async def _inherited(ctx: Ctx) -> schedules.Effective:
+    """The unit default the cell would follow (a UserError for a unit, or when there is none)."""
+    if ctx.cell is None:
+        raise UserError(N_("Only a cell follows a default; a unit's default is changed directly."))
+    if await schedules.own_rule(ctx.session, cell=ctx.cell) is None:
+        raise UserError(N_("%(cell)s already follows its unit's default."), cell=ctx.cell.name)
+    inherited = await schedules.unit_default(ctx.session, ctx.cell)
+    if inherited is None:
+        raise UserError(N_("No unit above %(cell)s has a default schedule to follow."), cell=ctx.cell.name)
+    return inherited
 
 
 def _apply(ctx: Ctx, current: Rule | None, words: Sequence[str]) -> Rule:
@@ -213,6 +255,22 @@ async def schedule_step(ctx: Ctx, state: Form, answer: str) -> None:
     await finish(session=ctx.session, state=state)
     if answer == "cancel":
         ctx.reply(ctx._(N_("Cancelled. Nothing from that form was saved.")))
+        return
+    if _inherits(state.data["words"]):
+        assert ctx.cell is not None
+        await schedules.drop_rule(
+            session=ctx.session,
+            cell=ctx.cell,
+            actor=ctx.actor,
+            now=ctx.now,
+            rules=ctx.config.meetings.rules(),
+            default_tz=ctx.config.tz,
+        )
+        ctx.outcome.wake_delivery = True
+        text, buttons = await _cell_view(ctx)
+        ctx.reply(
+            ctx._(N_("Saved. The reminders follow the new schedule from now on.")) + "\n\n" + text, buttons
+        )
         return
     rule = _apply(ctx, current, state.data["words"])  # on the rule as it is now, if it changed meanwhile
     await schedules.set_rule(

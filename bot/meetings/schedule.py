@@ -319,6 +319,8 @@ _KINDS = {
     "notice": "notice",
     "bao": "notice",
     "báo": "notice",
+    "inherit": "inherit",  # a cell gives up its own rule and follows its unit's default again
+    "macdinh": "inherit",
     "length": "length",
     "dai": "length",
     "dài": "length",

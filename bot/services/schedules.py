@@ -17,6 +17,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.errors import UserError
 from bot.i18n import DEFAULT_LANGUAGE, N_
 from bot.meetings import schedule as rule_maths
 from bot.meetings.rules import Kind, Rules, State, month_of
@@ -129,6 +130,11 @@ async def effective(session: AsyncSession, cell: Cell) -> Effective | None:
     own = await own_rule(session, cell=cell)
     if own is not None:
         return Effective(to_rule(own), None)
+    return await unit_default(session, cell)
+
+
+async def unit_default(session: AsyncSession, cell: Cell) -> Effective | None:
+    """The default of the nearest unit above the cell that has one (whatever the cell's own rule)."""
     for unit_id in await repo.unit_ancestors(session=session, unit_id=cell.unit_id):
         row = (await session.exec(select(MeetingRule).where(MeetingRule.unit_id == unit_id))).first()
         if row is not None:
@@ -214,6 +220,34 @@ async def set_rule(
     return affected
 
 
+async def drop_rule(
+    *, session: AsyncSession, cell: Cell, actor: Actor, now: datetime, rules: Rules, default_tz: tzinfo
+) -> Effective:
+    """The cell gives up its own rule and follows its unit's default again (audited); its coming
+    scheduled meeting moves to the default's date."""
+    own = await own_rule(session, cell=cell)
+    if own is None:
+        raise UserError(N_("%(cell)s already follows its unit's default."), cell=cell.name)
+    inherited = await unit_default(session, cell)
+    if inherited is None:
+        raise UserError(N_("No unit above %(cell)s has a default schedule to follow."), cell=cell.name)
+    before = as_record(to_rule(own))
+    await session.delete(own)
+    await session.flush()
+    await record_change(
+        session,
+        actor=actor,
+        now=now,
+        action="schedule.inherit",
+        subject=f"schedule:cell:{cell.id}",
+        before=before,
+        after=as_record(inherited.rule),
+        touched=[("schedule", f"cell:{cell.id}")],
+    )
+    await follow(session=session, cell=cell, actor=actor, now=now, rules=rules, default_tz=default_tz)
+    return inherited
+
+
 async def follow(
     *, session: AsyncSession, cell: Cell, actor: Actor, now: datetime, rules: Rules, default_tz: tzinfo
 ) -> None:
@@ -292,7 +326,8 @@ async def ensure_next(
     for start in rule_maths.starts_after(found.rule, now, tz, count=14):
         month = month_of(start.astimezone(tz).date())
         if month in taken:
-            if any(m.month == month for m in await upcoming(session, [cell.id], now)):
+            coming = await upcoming(session, [cell.id], now)
+            if any(m.month == month and m.kind in REGULAR_KINDS for m in coming):
                 return None  # the next meeting exists already
             continue
         place = await _last_place(session, cell)

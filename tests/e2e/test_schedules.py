@@ -578,3 +578,34 @@ async def test_odd_digits_and_a_first_unit_default_are_handled_politely(
     await chat.say(organiser, "/help")
     [preview] = await chat.say(organiser, f"/schedule_unit #{s.commune} monthly 12 19:30")
     assert "keep their own rule" not in preview
+
+
+async def test_a_cell_warned_when_leaving_its_units_default_can_go_back_to_it(
+    world: tuple[TextChat, Seed, Runtime], clock: FakeClock
+) -> None:
+    chat, s, runtime = world
+    boss, organiser = s.tg("secretary"), s.tg("organiser")
+    await chat.say(organiser, "/help")
+    await chat.say(organiser, f"/schedule_unit #{s.commune} monthly 12 19:30")
+    await chat.say(organiser, "Save")
+    await delivered(runtime)
+    await chat.say(boss, "/help")
+    [preview] = await chat.say(boss, "/schedule remind 1d")
+    assert "will then have its own rule: later changes to the default of Xã Thái Bình" in preview
+    await chat.say(boss, "Save")
+    assert (await the_meeting(runtime)).starts_at == local("2026-12-12 19:30")  # the day is the same
+    [back] = await chat.say(boss, "/schedule inherit")
+    assert "would follow the default of Xã Thái Bình again" in back
+    [saved] = await chat.say(boss, "Save")
+    assert "(the default of Xã Thái Bình)" in saved and "Reminders: 3d, 1d, 2h" in saved
+    async with runtime.sessions() as session:
+        actions = (
+            await session.exec(
+                select(AuditLog.action)
+                .where(col(AuditLog.action).startswith("schedule"))
+                .order_by(col(AuditLog.id))
+            )
+        ).all()
+    assert list(actions) == ["schedule.set", "schedule.set", "schedule.inherit"]
+    [again] = await chat.say(boss, "/schedule inherit")
+    assert "already follows its unit's default" in again
