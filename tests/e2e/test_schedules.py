@@ -90,6 +90,7 @@ async def starts(runtime: Runtime) -> list[datetime]:
 async def set_monthly_5(chat: TextChat, s: Seed) -> list[str]:
     """The secretary types the rule and saves it (typed number 1 = Save)."""
     boss = s.tg("secretary")
+    await delivered(chat.runtime)  # anything queued before (a notice) is out, not mixed with the replies
     await chat.say(boss, "/help")
     [preview] = await chat.say(boss, "/lich monthly 5 19:30")
     assert numbered(preview) == ["Save", "Cancel"]
