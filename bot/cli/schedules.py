@@ -99,12 +99,12 @@ async def _set(session: AsyncSession, args: argparse.Namespace, ctx: Context) ->
 
 
 async def _show(session: AsyncSession, args: argparse.Namespace, ctx: Context) -> None:
-    from bot.services import schedules, units
+    from bot.services import officers, units
 
     if args.cell:
         cells = [await units.require_cell(session, args.cell)]
     else:
-        cells = await schedules.cells_in(session, await units.require_unit(session, args.unit))
+        cells = await officers.cells_of(session=session, unit=await units.require_unit(session, args.unit))
     await _show_cells(session, ctx, cells)
 
 

@@ -18,7 +18,7 @@ from bot.flows import Form, advance, finish
 from bot.i18n import N_
 from bot.meetings import schedule as rule_maths
 from bot.meetings.schedule import Rule
-from bot.services import meetings, schedules
+from bot.services import meetings, officers, schedules
 
 NEXT_SHOWN = 3
 # The buttons under a schedule: what to change, then the rest is typed (or a preset pressed).
@@ -130,7 +130,7 @@ async def schedule_unit(ctx: Ctx) -> None:
             rule=_rule_line(ctx, schedules.to_rule(own) if own else None),
         ),
     ]
-    for cell in await schedules.cells_in(ctx.session, ctx.unit):
+    for cell in await officers.cells_of(session=ctx.session, unit=ctx.unit):
         assert cell.id is not None
         found = await schedules.effective(ctx.session, cell)
         tz = meetings.cell_zone(cell, ctx.config.tz)

@@ -23,11 +23,11 @@ from bot.meetings import schedule as rule_maths
 from bot.meetings.rules import Kind, Rules, State, month_of
 from bot.meetings.schedule import BRIEF, NOTICE, Rhythm, Rule
 from bot.names import sort_key
-from bot.services import meetings
+from bot.services import meetings, officers
 from bot.services.audit import Actor, record_change
 from bot.services.delivery import queue, recipients_of
 from storage import repo
-from storage.models import Cell, Meeting, MeetingRule, OutboxMessage, Unit
+from storage.models import Cell, Meeting, MeetingRule, Unit
 
 log = logging.getLogger(__name__)
 
@@ -148,13 +148,6 @@ async def chase_rule(session: AsyncSession, cell: Cell) -> Rule:
     return found.rule if found else DEFAULT_CHASE
 
 
-async def cells_in(session: AsyncSession, unit: Unit) -> list[Cell]:
-    """The open cells of the unit and every unit below it."""
-    assert unit.id is not None
-    units = await repo.unit_descendants(session=session, unit_id=unit.id)
-    return list(await repo.cells_in_units(session=session, unit_ids=units))
-
-
 async def cells_following(session: AsyncSession, unit: Unit) -> tuple[list[Cell], list[Cell]]:
     """The open cells under a unit that follow its default (or would, once it has one), and those that
     override it: with a rule of their own, or following the default of a unit between them and it."""
@@ -162,7 +155,7 @@ async def cells_following(session: AsyncSession, unit: Unit) -> tuple[list[Cell]
     below = set(await repo.unit_descendants(session=session, unit_id=unit.id)) - {unit.id}
     following: list[Cell] = []
     overriding: list[Cell] = []
-    for cell in await cells_in(session, unit):
+    for cell in await officers.cells_of(session=session, unit=unit):
         found = await effective(session, cell)
         nearer = found is not None and (found.unit is None or found.unit.id in below)
         (overriding if nearer else following).append(cell)
@@ -280,29 +273,25 @@ async def follow(
 
 async def upcoming(session: AsyncSession, cell_ids: Sequence[int], now: datetime) -> list[Meeting]:
     """The cells' meetings still planned (not opened, not cancelled) and not yet started, soonest first."""
-    query = (
-        select(Meeting)
-        .where(
-            col(Meeting.cell_id).in_(list(cell_ids)),
-            col(Meeting.opened_at).is_(None),
-            col(Meeting.cancelled_at).is_(None),
-            col(Meeting.starts_at) > now,
-        )
-        .order_by(col(Meeting.starts_at))
-    )
-    return list((await session.exec(query)).all())
+    return await _planned(session, cell_ids, starting_after=now)
 
 
 async def unfinished(session: AsyncSession, cell_ids: Sequence[int], now: datetime) -> list[Meeting]:
     """The cells' meetings not opened nor cancelled that start later or started within a day: those
     whose steps may still be due (or must be dropped, once the meeting has started)."""
+    return await _planned(session, cell_ids, starting_after=now - timedelta(days=1))
+
+
+async def _planned(
+    session: AsyncSession, cell_ids: Sequence[int], *, starting_after: datetime
+) -> list[Meeting]:
     query = (
         select(Meeting)
         .where(
             col(Meeting.cell_id).in_(list(cell_ids)),
             col(Meeting.opened_at).is_(None),
             col(Meeting.cancelled_at).is_(None),
-            col(Meeting.starts_at) > now - timedelta(days=1),
+            col(Meeting.starts_at) > starting_after,
         )
         .order_by(col(Meeting.starts_at))
     )
@@ -454,17 +443,7 @@ async def _brief(session: AsyncSession, meeting: Meeting, cell: Cell, *, now: da
     day = meeting.starts_at.astimezone(tz).date()
     rows = await meetings.invited(session, meeting, tz)
     names = await meetings.names_of(session, [r.person_id for r in rows])
-    unreachable = {
-        row.person_id
-        for row in await session.exec(
-            select(OutboxMessage).where(
-                OutboxMessage.purpose == meetings.PURPOSE,
-                OutboxMessage.subject == meetings.subject_of(meeting.id),
-                OutboxMessage.occurrence == NOTICE,
-                col(OutboxMessage.status).in_(["unreachable", "failed"]),
-            )
-        )
-    }
+    unreachable = {row.person_id for row in await meetings.notice_failures(session, meeting.id)}
 
     def listed(person_ids: list[int]) -> tuple[int, str]:
         shown = sorted((names.get(pid, "?") for pid in person_ids), key=sort_key)
