@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import pytest
 
 from bot.config import Config
+from bot.runtime import Runtime
 from fake_telegram import FakeBotAPI
-from tests.support import FakeClock, RunningBot, Seed, add_users, seed
+from tests.support import FakeClock, RunningBot, Seed, TextChat, TextTransport, add_users, seed
 
 
 @pytest.fixture
@@ -17,3 +20,19 @@ async def seeded(config: Config, fake: FakeBotAPI, clock: FakeClock) -> tuple[Ru
     s = await seed(bot.runtime.sessions, clock)
     add_users(fake, s, language_code="en")
     return bot, s
+
+
+@pytest.fixture
+async def text_world(config: Config, clock: FakeClock) -> AsyncIterator[tuple[TextChat, Seed, Runtime]]:
+    """The runtime over a text-only messenger (as Zalo is), its outbox sending, and everyone seeded and
+    linked there: what people type, and what the bot sends them."""
+    runtime = Runtime(config, clock=clock)
+    transport = TextTransport()
+    runtime.attach(transport)
+    s = await seed(runtime.sessions, clock, platform=TextTransport.platform)
+    await runtime.delivery.start()
+    try:
+        yield TextChat(runtime, transport), s, runtime
+    finally:
+        await runtime.delivery.stop()
+        await runtime.engine.dispose()

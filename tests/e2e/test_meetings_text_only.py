@@ -3,31 +3,14 @@ with a reason, check-in, a tick by the secretary, a late arrival, and the close 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from sqlmodel import select
 
-from bot.config import Config
 from bot.runtime import Runtime
 from storage.models import Attendance, Meeting
-from tests.support import FakeClock, Seed, TextChat, TextTransport, seed
+from tests.support import FakeClock, Seed, TextChat
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-async def world(config: Config, clock: FakeClock) -> AsyncIterator[tuple[TextChat, Seed, Runtime]]:
-    runtime = Runtime(config, clock=clock)
-    transport = TextTransport()
-    runtime.attach(transport)
-    s = await seed(runtime.sessions, clock, platform=TextTransport.platform)
-    await runtime.delivery.start()
-    try:
-        yield TextChat(runtime, transport), s, runtime
-    finally:
-        await runtime.delivery.stop()
-        await runtime.engine.dispose()
 
 
 def numbered(text: str) -> list[str]:
@@ -41,9 +24,9 @@ async def delivered(runtime: Runtime) -> None:
 
 
 async def test_a_meeting_from_notice_to_report_by_typing_alone(
-    world: tuple[TextChat, Seed, Runtime], clock: FakeClock
+    text_world: tuple[TextChat, Seed, Runtime], clock: FakeClock
 ) -> None:
-    chat, s, runtime = world
+    chat, s, runtime = text_world
     boss, deputy, member, committee = (s.tg(k) for k in ("secretary", "deputy", "member", "committee"))
     for person in (boss, deputy, member, committee):
         await chat.say(person, "/help")  # the bot learns each one writes in English

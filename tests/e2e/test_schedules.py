@@ -8,7 +8,6 @@ The clock starts at 10:00 on 26/11/2026 in Hanoi (the fixture's)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -27,7 +26,6 @@ from tests.support import (
     press,
     running_bot,
     say,
-    seed,
     settle,
 )
 
@@ -43,20 +41,6 @@ def local(text: str) -> datetime:
 
 def numbered(text: str) -> list[str]:
     return [line.split(". ", 1)[1] for line in text.splitlines() if line[:1].isdigit() and ". " in line[:4]]
-
-
-@pytest.fixture
-async def world(config: Config, clock: FakeClock) -> AsyncIterator[tuple[TextChat, Seed, Runtime]]:
-    runtime = Runtime(config, clock=clock)
-    transport = TextTransport()
-    runtime.attach(transport)
-    s = await seed(runtime.sessions, clock, platform=TextTransport.platform)
-    await runtime.delivery.start()
-    try:
-        yield TextChat(runtime, transport), s, runtime
-    finally:
-        await runtime.delivery.stop()
-        await runtime.engine.dispose()
 
 
 async def delivered(runtime: Runtime) -> None:
@@ -100,9 +84,9 @@ async def set_monthly_5(chat: TextChat, s: Seed) -> list[str]:
 
 
 async def test_a_rule_typed_in_chat_creates_the_next_meeting_sends_its_overdue_notice_and_schedules_the_rest(
-    world: tuple[TextChat, Seed, Runtime], clock: FakeClock
+    text_world: tuple[TextChat, Seed, Runtime], clock: FakeClock
 ) -> None:
-    chat, s, runtime = world
+    chat, s, runtime = text_world
     boss = s.tg("secretary")
     await chat.say(boss, "/help")
     [preview] = await chat.say(boss, "/schedule monthly 31 19:30")
@@ -140,9 +124,9 @@ async def test_a_rule_typed_in_chat_creates_the_next_meeting_sends_its_overdue_n
 
 
 async def test_reminders_reach_only_the_members_who_have_not_answered(
-    world: tuple[TextChat, Seed, Runtime], clock: FakeClock
+    text_world: tuple[TextChat, Seed, Runtime], clock: FakeClock
 ) -> None:
-    chat, s, runtime = world
+    chat, s, runtime = text_world
     await set_monthly_5(chat, s)
     meeting = await the_meeting(runtime)
     await delivered(runtime)
@@ -182,9 +166,9 @@ async def test_reminders_reach_only_the_members_who_have_not_answered(
 
 
 async def test_a_change_in_chat_moves_the_pending_jobs_at_once_and_tells_who_answered(
-    world: tuple[TextChat, Seed, Runtime], clock: FakeClock
+    text_world: tuple[TextChat, Seed, Runtime], clock: FakeClock
 ) -> None:
-    chat, s, runtime = world
+    chat, s, runtime = text_world
     boss = s.tg("secretary")
     await set_monthly_5(chat, s)
     meeting = await the_meeting(runtime)
@@ -236,9 +220,9 @@ async def test_a_change_in_chat_moves_the_pending_jobs_at_once_and_tells_who_ans
     ],
 )
 async def test_invalid_input_says_exactly_what_is_wrong_and_changes_nothing(
-    world: tuple[TextChat, Seed, Runtime], typed: str, problem: str
+    text_world: tuple[TextChat, Seed, Runtime], typed: str, problem: str
 ) -> None:
-    chat, s, runtime = world
+    chat, s, runtime = text_world
     boss = s.tg("secretary")
     await chat.say(boss, "/help")
     [answer] = await chat.say(boss, f"/schedule {typed}")
@@ -249,9 +233,9 @@ async def test_invalid_input_says_exactly_what_is_wrong_and_changes_nothing(
 
 
 async def test_a_reminder_before_the_notice_is_refused_and_the_rule_stays(
-    world: tuple[TextChat, Seed, Runtime],
+    text_world: tuple[TextChat, Seed, Runtime],
 ) -> None:
-    chat, s, runtime = world
+    chat, s, runtime = text_world
     await set_monthly_5(chat, s)
     [answer] = await chat.say(s.tg("secretary"), "/schedule remind 20d 1d")
     assert "A reminder 20d before the meeting would come before the notice (14d before)" in answer
@@ -260,8 +244,8 @@ async def test_a_reminder_before_the_notice_is_refused_and_the_rule_stays(
     assert row.reminder_minutes == [3 * 1440, 1440, 120]
 
 
-async def test_members_may_not_change_the_schedule(world: tuple[TextChat, Seed, Runtime]) -> None:
-    chat, s, runtime = world
+async def test_members_may_not_change_the_schedule(text_world: tuple[TextChat, Seed, Runtime]) -> None:
+    chat, s, runtime = text_world
     [answer] = await chat.say(s.tg("member"), "/schedule monthly 5 19:30")
     assert "not available to you" in answer
     async with runtime.sessions() as session:
@@ -269,9 +253,9 @@ async def test_members_may_not_change_the_schedule(world: tuple[TextChat, Seed, 
 
 
 async def test_an_organiser_sets_the_units_default_and_sees_every_cell(
-    world: tuple[TextChat, Seed, Runtime], clock: FakeClock
+    text_world: tuple[TextChat, Seed, Runtime], clock: FakeClock
 ) -> None:
-    chat, s, runtime = world
+    chat, s, runtime = text_world
     organiser = s.tg("organiser")
     await chat.say(organiser, "/help")
     [preview] = await chat.say(organiser, f"/schedule_unit #{s.commune} monthly 12 19:30")
@@ -292,9 +276,9 @@ async def test_an_organiser_sets_the_units_default_and_sees_every_cell(
 
 
 async def test_a_restart_rebuilds_exactly_the_same_jobs(
-    world: tuple[TextChat, Seed, Runtime], config: Config, clock: FakeClock
+    text_world: tuple[TextChat, Seed, Runtime], config: Config, clock: FakeClock
 ) -> None:
-    chat, s, runtime = world
+    chat, s, runtime = text_world
     await set_monthly_5(chat, s)
     before = meeting_jobs(runtime)
     assert len(before) == 4
@@ -307,9 +291,12 @@ async def test_a_restart_rebuilds_exactly_the_same_jobs(
 
 
 async def test_steps_missed_while_the_bot_was_down_run_if_useful_and_are_dropped_if_not(
-    world: tuple[TextChat, Seed, Runtime], config: Config, clock: FakeClock, caplog: pytest.LogCaptureFixture
+    text_world: tuple[TextChat, Seed, Runtime],
+    config: Config,
+    clock: FakeClock,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    chat, s, runtime = world
+    chat, s, runtime = text_world
     await set_monthly_5(chat, s)
     meeting = await the_meeting(runtime)
     await delivered(runtime)
@@ -351,9 +338,9 @@ async def test_steps_missed_while_the_bot_was_down_run_if_useful_and_are_dropped
 
 
 async def test_the_next_meeting_is_created_after_the_last_one_whatever_became_of_it(
-    world: tuple[TextChat, Seed, Runtime], clock: FakeClock
+    text_world: tuple[TextChat, Seed, Runtime], clock: FakeClock
 ) -> None:
-    chat, s, runtime = world
+    chat, s, runtime = text_world
     await set_monthly_5(chat, s)
     first = await the_meeting(runtime)
     # Never opened: after its end and the grace it is "not recorded"; the next month's is planned.
@@ -386,9 +373,9 @@ async def test_the_next_meeting_is_created_after_the_last_one_whatever_became_of
 
 
 async def test_an_ad_hoc_regular_meeting_takes_its_months_place(
-    world: tuple[TextChat, Seed, Runtime], clock: FakeClock
+    text_world: tuple[TextChat, Seed, Runtime], clock: FakeClock
 ) -> None:
-    chat, s, runtime = world
+    chat, s, runtime = text_world
     boss = s.tg("secretary")
     await chat.say(boss, "/help")
     # December's regular meeting planned by hand first; then the rule plans January, not a second December.
@@ -460,9 +447,9 @@ async def test_on_telegram_the_schedule_changes_with_buttons(
 
 
 async def test_a_secretary_whose_role_ends_before_save_changes_nothing(
-    world: tuple[TextChat, Seed, Runtime], clock: FakeClock
+    text_world: tuple[TextChat, Seed, Runtime], clock: FakeClock
 ) -> None:
-    chat, s, runtime = world
+    chat, s, runtime = text_world
     boss = s.tg("secretary")
     await chat.say(boss, "/help")
     [preview] = await chat.say(boss, "/schedule monthly 5 19:30")
@@ -490,9 +477,9 @@ async def test_a_secretary_whose_role_ends_before_save_changes_nothing(
 
 
 async def test_a_meeting_moved_by_hand_stays_when_the_rule_changes(
-    world: tuple[TextChat, Seed, Runtime], clock: FakeClock
+    text_world: tuple[TextChat, Seed, Runtime], clock: FakeClock
 ) -> None:
-    chat, s, runtime = world
+    chat, s, runtime = text_world
     await set_monthly_5(chat, s)
     meeting = await the_meeting(runtime)
     from bot.services import audit, meetings
@@ -518,9 +505,9 @@ async def test_a_meeting_moved_by_hand_stays_when_the_rule_changes(
 
 
 async def test_a_member_who_left_after_the_meeting_was_planned_is_not_reminded(
-    world: tuple[TextChat, Seed, Runtime], clock: FakeClock
+    text_world: tuple[TextChat, Seed, Runtime], clock: FakeClock
 ) -> None:
-    chat, s, runtime = world
+    chat, s, runtime = text_world
     await set_monthly_5(chat, s)
     meeting = await the_meeting(runtime)
     from datetime import date
@@ -549,9 +536,9 @@ async def test_a_member_who_left_after_the_meeting_was_planned_is_not_reminded(
 
 
 async def test_a_step_not_due_or_not_in_the_rule_does_nothing(
-    world: tuple[TextChat, Seed, Runtime], clock: FakeClock
+    text_world: tuple[TextChat, Seed, Runtime], clock: FakeClock
 ) -> None:
-    chat, s, runtime = world
+    chat, s, runtime = text_world
     await set_monthly_5(chat, s)
     meeting = await the_meeting(runtime)
     assert meeting.id is not None
@@ -568,9 +555,9 @@ async def test_a_step_not_due_or_not_in_the_rule_does_nothing(
 
 
 async def test_odd_digits_and_a_first_unit_default_are_handled_politely(
-    world: tuple[TextChat, Seed, Runtime],
+    text_world: tuple[TextChat, Seed, Runtime],
 ) -> None:
-    chat, s, runtime = world
+    chat, s, runtime = text_world
     boss, organiser = s.tg("secretary"), s.tg("organiser")
     await chat.say(boss, "/help")
     [answer] = await chat.say(boss, "/schedule monthly ² 19:30")
@@ -582,9 +569,9 @@ async def test_odd_digits_and_a_first_unit_default_are_handled_politely(
 
 
 async def test_a_cell_warned_when_leaving_its_units_default_can_go_back_to_it(
-    world: tuple[TextChat, Seed, Runtime], clock: FakeClock
+    text_world: tuple[TextChat, Seed, Runtime], clock: FakeClock
 ) -> None:
-    chat, s, runtime = world
+    chat, s, runtime = text_world
     boss, organiser = s.tg("secretary"), s.tg("organiser")
     await chat.say(organiser, "/help")
     await chat.say(organiser, f"/schedule_unit #{s.commune} monthly 12 19:30")
