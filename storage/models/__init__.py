@@ -6,7 +6,15 @@ from __future__ import annotations
 from storage.models.chat import ChatIdentity, ChoiceSet, FlowState, InviteCode, ProcessedUpdate
 from storage.models.delivery import Announcement, OutboxMessage
 from storage.models.households import Household, HouseholdAssignment
-from storage.models.meetings import AgendaItem, Attendance, DuesPayment, Meeting, MeetingRule
+from storage.models.meetings import (
+    AgendaItem,
+    Attendance,
+    Contribution,
+    ContributionVersion,
+    DuesPayment,
+    Meeting,
+    MeetingRule,
+)
 from storage.models.organisation import (
     Cell,
     Delegation,
@@ -22,6 +30,8 @@ from storage.models.records import AuditLog, Change, Setting
 __all__ = [
     "AgendaItem",
     "Attendance",
+    "Contribution",
+    "ContributionVersion",
     "DuesPayment",
     "Meeting",
     "MeetingRule",

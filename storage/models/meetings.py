@@ -14,6 +14,8 @@ from sqlmodel import Field, SQLModel
 from storage.models.base import _in, _utc
 from storage.vocabulary import (
     ATTENDANCE_STATES,
+    CONTRIBUTION_KINDS,
+    CONTRIBUTION_MEDIA,
     MEETING_ANSWERS,
     MEETING_KINDS,
     REASON_VERDICTS,
@@ -65,6 +67,11 @@ class Meeting(SQLModel, table=True):
     moved_by_hand: bool = False
     # The steps before it already done or dropped (notice, remind:1d, brief …), so a restart repeats none.
     steps_done: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The agenda item being discussed (its position), moved on with /next; None before the first.
+    current_position: int | None = None
+    # Contributions were taken in the bot (false for meetings held before it could): only these say who
+    # spoke, for the participation figures.
+    contributions_taken: bool = True
 
 
 class AgendaItem(SQLModel, table=True):
@@ -155,3 +162,56 @@ class MeetingRule(SQLModel, table=True):
     reminder_minutes: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = _utc()
     updated_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+
+
+class Contribution(SQLModel, table=True):
+    """One member's contribution (ý kiến) to a meeting, as it reads now; every version is kept in
+    ContributionVersion. Media are kept as the messenger's file id, never the file itself."""
+
+    __tablename__ = "contribution"
+    __table_args__ = (
+        CheckConstraint(_in("kind", CONTRIBUTION_KINDS), name="ck_contribution_kind"),
+        CheckConstraint(
+            f"media_kind IS NULL OR {_in('media_kind', CONTRIBUTION_MEDIA)}", name="ck_contribution_media"
+        ),
+        Index("ix_contribution_meeting", "meeting_id", "id"),
+        Index("ix_contribution_person", "person_id", "meeting_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id")
+    person_id: int = Field(foreign_key="person.id")
+    agenda_item_id: int | None = Field(default=None, foreign_key="agenda_item.id")
+    kind: str = Field(default="comment", max_length=16)
+    body: str = Field(default="", max_length=4000)
+    media_kind: str | None = Field(default=None, max_length=8)
+    file_id: str | None = Field(default=None, max_length=200)
+    duration_seconds: int | None = None
+    file_size: int | None = None
+    # A written view from a member excused from the meeting: shown as written, not counted as spoken.
+    written: bool = False
+    # Recorded by the secretary or minute-taker for a present member without a phone.
+    recorded_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    # The message it came from ("platform:chat:message"), so an edit of that message corrects it.
+    source: str | None = Field(default=None, max_length=200, unique=True)
+    version: int = 1
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+    withdrawn_at: datetime | None = _utc(nullable=True)
+
+
+class ContributionVersion(SQLModel, table=True):
+    """One version of a contribution: the first, each correction, a new mark or item, the withdrawal."""
+
+    __tablename__ = "contribution_version"
+    __table_args__ = (UniqueConstraint("contribution_id", "version", name="uq_contribution_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contribution_id: int = Field(foreign_key="contribution.id")
+    version: int
+    kind: str = Field(max_length=16)
+    body: str = Field(default="", max_length=4000)
+    agenda_item_id: int | None = Field(default=None, foreign_key="agenda_item.id")
+    withdrawn: bool = False
+    at: datetime = _utc()
+    by_person_id: int | None = Field(default=None, foreign_key="person.id")

@@ -42,6 +42,8 @@ class Cell(SQLModel, table=True):
     timezone: str | None = Field(default=None, max_length=64)
     group_chat_platform: str | None = Field(default=None, max_length=16)
     group_chat_id: str | None = Field(default=None, max_length=64)
+    # Each contribution at a meeting is also posted in the linked group ("Đ/c <name>: …"); off by default.
+    relay_contributions: bool = False
     closed_at: datetime | None = _utc(nullable=True)
     merged_into_id: int | None = Field(default=None, foreign_key="cell.id")
     created_at: datetime = _utc()
