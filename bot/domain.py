@@ -24,6 +24,17 @@ class Sender:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A voice note or photo a user sent, as the messenger keeps it: its file id, never the file."""
+
+    kind: str  # "voice", "photo" (bot.domain keeps the messenger's names for other kinds in Incoming.media)
+    file_id: str
+    duration: int | None = None  # seconds, for a voice note
+    size: int | None = None  # bytes
+    caption: str | None = None
+
+
+@dataclass(frozen=True)
 class Incoming:
     """One thing a user did: a text (maybe a /command) or a button press."""
 
@@ -46,6 +57,10 @@ class Incoming:
     edited: bool = False
     # Something other than text was sent (photo, sticker, voice, location, document ...).
     media: str | None = None
+    # A voice note or photo the core can keep (a contribution), with its caption.
+    attachment: Attachment | None = None
+    # The messenger's id of the user's own message, so a later edit of it can be matched.
+    sent_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from bot.chat.context import (
     flow_button,
 )
 from bot.chat.core import ChatCore, clean_language_code, parse_command
-from bot.chat.registry import CommandFn, FormEntry, FormFn, Registry
+from bot.chat.registry import CommandFn, FormEntry, FormFn, Registry, TextFn
 
 __all__ = [
     "EXPIRED",
@@ -36,6 +36,7 @@ __all__ = [
     "FormEntry",
     "FormFn",
     "Registry",
+    "TextFn",
     "clean_language_code",
     "cmd_button",
     "flow_button",

@@ -135,7 +135,11 @@ class ChatCore:
     async def _route(self, ctx: Ctx) -> None:
         incoming = ctx.incoming
         if incoming.edited:
-            return  # an edit never runs anything again (editing an old message into a command)
+            # An edit never runs anything again (editing an old message into a command); it may only
+            # correct what was taken from that message (a contribution).
+            if incoming.private and ctx.person is not None and self.registry.on_edit is not None:
+                await self.registry.on_edit(ctx)
+            return
         parsed: tuple[str, list[str]] | None = None
         answer: str | None = None
         pressed: str | None = None
@@ -169,9 +173,6 @@ class ChatCore:
         if ctx.person is None:
             ctx.refuse(ctx._(GREETING))
             return
-        if incoming.media is not None:
-            ctx.reply(ctx._(NOT_TEXT))
-            return
         state = await flows.current(session=ctx.session, chat=ctx.here, user_id=ctx.user_id)
         if state is not None and (
             ctx.now - state.updated_at > timedelta(hours=self.config.form_timeout_hours)
@@ -182,6 +183,14 @@ class ChatCore:
             if parsed is None:
                 ctx.refuse(ctx._(EXPIRED))
                 return
+        if incoming.media is not None:
+            entry = self.registry.forms.get(state.flow) if state is not None else None
+            caption = (incoming.attachment.caption or "") if incoming.attachment else ""
+            if state is not None and entry is not None and entry.media:
+                await self._form_step(ctx, state, caption)
+            elif state is not None or not await self._unprompted(ctx, caption):
+                ctx.reply(ctx._(NOT_TEXT))
+            return
         if parsed is None:
             if pressed is not None:
                 bound = choices.form_answer(pressed)
@@ -200,7 +209,8 @@ class ChatCore:
                 await self._form_step(ctx, state, taken)
                 return
             if typed is None or not typed.startswith(COMMAND_PREFIX):
-                ctx.reply(ctx._(NOT_UNDERSTOOD))
+                if not await self._unprompted(ctx, answer):
+                    ctx.reply(ctx._(NOT_UNDERSTOOD))
                 return
             parsed = parse_command("/" + typed.removeprefix(COMMAND_PREFIX))
             assert parsed is not None
@@ -221,6 +231,10 @@ class ChatCore:
         ctx.spec, ctx.args = spec, args
         if await authorise(ctx, spec):
             await self.registry.commands[spec.name](ctx)
+
+    async def _unprompted(self, ctx: Ctx, text: str) -> bool:
+        """Offer free text (or a caption) to the registry's handler; True when it dealt with it."""
+        return self.registry.on_text is not None and await self.registry.on_text(ctx, text)
 
     async def _form_step(self, ctx: Ctx, state: FlowState, answer: str) -> None:
         """Run one step of the open form, after checking its permission again for today."""

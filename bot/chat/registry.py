@@ -11,6 +11,8 @@ from storage.models import FlowState
 
 CommandFn = Callable[[Ctx], Awaitable[None]]
 FormFn = Callable[[Ctx, FlowState, str], Awaitable[None]]
+# Free text (or a caption) that is no command, choice or form answer: True when it was dealt with.
+TextFn = Callable[[Ctx, str], Awaitable[bool]]
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,8 @@ class FormEntry:
 
     step: FormFn
     requires: frozenset[Role] | None = None
+    # The form also takes a voice note, photo or other media (the step finds it in ctx.incoming).
+    media: bool = False
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,11 @@ class Registry:
     commands: Mapping[str, CommandFn]
     forms: Mapping[str, FormEntry]
     aliases: Mapping[str, str] = field(default_factory=dict)  # another name -> the command's name
+    # Runs for a private message the user edited (a contribution corrected); other edits run nothing.
+    on_edit: CommandFn | None = None
+    # Runs for a private message that is no command, choice or form answer (an unprompted contribution),
+    # before "I did not understand".
+    on_text: TextFn | None = None
 
     @classmethod
     def build(
@@ -41,6 +50,8 @@ class Registry:
         commands: Mapping[str, CommandFn],
         forms: Mapping[str, FormEntry],
         table: tuple[Command, ...] = COMMANDS,
+        on_edit: CommandFn | None = None,
+        on_text: TextFn | None = None,
     ) -> Registry:
         """Check the implementations against the table: one for each command in it, no more."""
         names = {spec.name for spec in table} | {"start"}  # /start links an account; it needs no permission
@@ -53,4 +64,6 @@ class Registry:
         aliases = {alias: spec.name for spec in table for alias in spec.aliases}
         if clash := set(aliases) & names:
             raise ValueError(f"aliases that are also command names: {sorted(clash)}")
-        return cls({spec.name: spec for spec in table}, dict(commands), dict(forms), aliases)
+        return cls(
+            {spec.name: spec for spec in table}, dict(commands), dict(forms), aliases, on_edit, on_text
+        )

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import weakref
 from collections.abc import Callable, Coroutine
+from datetime import timedelta
 from typing import Any, cast
 
 from telegram import Message, Update
@@ -24,7 +25,7 @@ from telegram.ext import (
 
 from bot import markup
 from bot.config import Config
-from bot.domain import ChatRef, Incoming, Sender
+from bot.domain import Attachment, ChatRef, Incoming, Sender
 from bot.runtime import Runtime
 from handlers.telegram.transport import PLATFORM, TelegramTransport
 
@@ -185,6 +186,19 @@ def markup_of(message: Message) -> str | None:
     return markup.render(spans)
 
 
+def attachment_of(message: Message) -> Attachment | None:
+    """A voice note, or a photo (its largest size), as the core keeps it: the file id, not the file."""
+    if message.voice is not None:
+        voice = message.voice
+        length = voice.duration  # seconds, or a timedelta when PTB_TIMEDELTA is set
+        seconds = int(length.total_seconds()) if isinstance(length, timedelta) else int(length)
+        return Attachment("voice", voice.file_id, seconds, voice.file_size, message.caption)
+    if message.photo:
+        largest = message.photo[-1]  # Telegram sends the sizes smallest first
+        return Attachment("photo", largest.file_id, None, largest.file_size, message.caption)
+    return None
+
+
 def _for_another_bot(message: Message, username: str | None) -> bool:
     """True for '/command@otherbot': in a group, a command addressed to someone else."""
     for entity in message.entities:
@@ -211,6 +225,8 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         markup=markup_of(message) if message.text else None,
         edited=update.edited_message is not None,
         media=media,
+        attachment=attachment_of(message) if media else None,
+        sent_id=str(message.message_id),
     )
     await _runtime(context).receive(incoming)
 
