@@ -62,6 +62,10 @@ MEETING_RUNNERS = SECRETARIES | {Role.CHAIR}
 PLANNERS = SECRETARIES | {Role.ORGANISER}
 # Who may read absence reasons (illness, family matters): besides the member themself.
 REASON_READERS = frozenset({Role.SECRETARY, Role.DEPUTY, Role.ACTING_SECRETARY, Role.CHAIR, Role.ORGANISER})
+# Who writes down a contribution for a present member without a phone: the secretaries and the minute-taker.
+RECORDERS = SECRETARIES | {Role.MINUTE_TAKER}
+# Who follows the contributions during and after a meeting.
+CONTRIBUTION_READERS = REASON_READERS | {Role.MINUTE_TAKER}
 # Who ticks dues paid: the secretary and deputy; members report their own.
 DUES_OFFICERS = frozenset({Role.SECRETARY, Role.DEPUTY, Role.ACTING_SECRETARY})
 
@@ -116,6 +120,45 @@ COMMANDS: tuple[Command, ...] = (
     Command("close", Scope.MEETING, MEETING_RUNNERS, N_("close the meeting and get the roll-call report")),
     Command("record", Scope.MEETING, SECRETARIES, N_("record afterwards a meeting held without the bot")),
     Command("rollcall", Scope.MEETING, REASON_READERS, N_("who answered, came or is absent, with reasons")),
+    Command(
+        "say", Scope.MEETING, MEMBERS, N_("post your contribution to the open meeting"), aliases=("ykien",)
+    ),
+    Command(
+        "said",
+        Scope.MEETING,
+        MEMBERS | RECORDERS,
+        N_("correct, mark or withdraw your contributions"),
+        menu=False,  # reached from each contribution's choices; the menu stays short on phones
+        aliases=("suaykien",),
+    ),
+    Command(
+        "say_for",
+        Scope.MEETING,
+        RECORDERS,
+        N_("record a contribution for a member without a phone"),
+        aliases=("ghiykien",),
+    ),
+    Command(
+        "next",
+        Scope.MEETING,
+        MEETING_RUNNERS,
+        N_("move the meeting to the next agenda item"),
+        aliases=("tieptheo",),
+    ),
+    Command(
+        "contributions",
+        Scope.MEETING,
+        CONTRIBUTION_READERS,
+        N_("who spoke on which item, and who has not spoken yet"),
+        aliases=("ykienhop",),
+    ),
+    Command(
+        "relay",
+        Scope.CELL,
+        SECRETARIES,
+        N_("post contributions in the cell's group chat, or stop"),
+        aliases=("chuyennhom",),
+    ),
     Command("dues", Scope.CELL, MEMBERS | DUES_OFFICERS, N_("party dues: report yours, or tick who paid")),
     Command(
         "schedule",

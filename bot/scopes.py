@@ -103,6 +103,14 @@ NOTHING = {
     "close": N_("There is no open meeting to close."),
     "record": N_("There is no meeting waiting to be recorded."),
     "rollcall": N_("There is no recent meeting to show."),
+    "say": N_(
+        "No meeting of your cell is open now. Contributions are taken while a meeting is open; "
+        "nothing was saved."
+    ),
+    "said": N_("No meeting of your cell is open now; contributions can be changed until it closes."),
+    "say_for": N_("No meeting of your cell is open now."),
+    "next": N_("No meeting of your cell is open now."),
+    "contributions": N_("There is no recent meeting to show."),
 }
 # Which meetings a person could mean, by command: the states in which the command makes sense.
 WANTED = {
@@ -114,7 +122,14 @@ WANTED = {
     "tick": {State.OPEN},
     "close": {State.OPEN, State.CLOSED},
     "record": {State.NOT_RECORDED},
+    "say": {State.PLANNED, State.OPEN},
+    "said": {State.PLANNED, State.OPEN},
+    "say_for": {State.OPEN},
+    "next": {State.OPEN},
+    "contributions": {State.OPEN, State.CLOSED},
 }
+# Commands that mean the open meeting when there is one (a written view goes to a planned one).
+PREFER_OPEN = {"say", "said"}
 
 
 @dataclass(frozen=True)
@@ -178,8 +193,10 @@ class MeetingScope:
                 continue  # closed and confirmed: nothing left to close
             target = MeetingTarget(meeting, by_id[meeting.cell_id])
             if command.roles & await self.roles(session, person_id=person_id, target=target, day=day):
-                result.append(target)
-        return result
+                result.append((current, target))
+        if command.name in PREFER_OPEN and any(current is State.OPEN for current, _ in result):
+            result = [(current, target) for current, target in result if current is State.OPEN]
+        return [target for _, target in result]
 
     async def nothing(
         self, session: AsyncSession, *, person_id: int, command: Command, day: Any

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot import scopes
 from bot.chat import FormEntry, Registry
-from bot.commands import announce, basic, dues, meetings, members, officers, schedules
+from bot.commands import announce, basic, contributions, dues, meetings, members, officers, schedules
 from bot.meetings.rules import Rules
 from bot.permissions import MANAGE_MEMBERS
 
@@ -44,6 +44,12 @@ def registry(rules: Rules | None = None) -> Registry:
             "linkgroup": meetings.linkgroup,
             "schedule": schedules.schedule,
             "schedule_unit": schedules.schedule_unit,
+            "say": contributions.say,
+            "said": contributions.said,
+            "say_for": contributions.say_for,
+            "next": contributions.next_,
+            "contributions": contributions.contributions_,
+            "relay": contributions.relay,
         },
         forms={
             "lang": FormEntry(basic.lang_choose),
@@ -56,5 +62,12 @@ def registry(rules: Rules | None = None) -> Registry:
             "close": FormEntry(meetings.close_step),
             "record": FormEntry(meetings.record_step),
             "schedule": FormEntry(schedules.schedule_step),
+            # The message after Speak may be a voice note or a photo with a caption.
+            "say": FormEntry(contributions.say_step, media=True),
+            "said_fix": FormEntry(contributions.said_fix_step),
+            "said_item": FormEntry(contributions.said_item_step),
+            "say_for": FormEntry(contributions.say_for_step),
         },
+        on_edit=contributions.edited,
+        on_text=contributions.offered,
     )

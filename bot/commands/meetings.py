@@ -438,10 +438,12 @@ async def checkin(ctx: Ctx) -> None:
         ctx.reply(ctx._(N_("You are already checked in.")), keep_pressed=True)
         return
     time = ctx.now.astimezone(_tz(ctx)).strftime("%H:%M")
+    # Speak: the member's next message becomes their contribution (/say).
+    speak = ((cmd_button(ctx._(N_("Speak")), "say", f"#{meeting.id}"),),)
     if attendance.is_late(row, meeting, _rules(ctx)):
-        ctx.reply(ctx._(N_("Checked in at %(time)s, recorded as late."), time=time), keep_pressed=True)
+        ctx.reply(ctx._(N_("Checked in at %(time)s, recorded as late."), time=time), speak, keep_pressed=True)
     else:
-        ctx.reply(ctx._(N_("Checked in at %(time)s. Welcome, comrade."), time=time), keep_pressed=True)
+        ctx.reply(ctx._(N_("Checked in at %(time)s. Welcome, comrade."), time=time), speak, keep_pressed=True)
 
 
 async def tick(ctx: Ctx) -> None:

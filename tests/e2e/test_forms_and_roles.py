@@ -142,7 +142,7 @@ async def test_command_menus_differ_by_role_and_language(
             w: [c["command"] for c in _menu(fake, s.tg(w))] for w in ("member", "secretary", "organiser")
         }
         secretary_menu = _menu(fake, s.tg("secretary"))
-    assert names["member"] == ["help", "lang", "cancel", "attend", "absent", "checkin", "dues"]
+    assert names["member"] == ["help", "lang", "cancel", "attend", "absent", "checkin", "say", "dues"]
     assert names["secretary"] == [
         "help",
         "lang",
@@ -162,6 +162,11 @@ async def test_command_menus_differ_by_role_and_language(
         "close",
         "record",
         "rollcall",
+        "say",
+        "say_for",
+        "next",
+        "contributions",
+        "relay",
         "dues",
         "schedule",
         "linkgroup",
