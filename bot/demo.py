@@ -46,6 +46,11 @@ AGENDA = (
 TRIP = N_("on a work trip to the province")
 # Who does what at the December meeting (members of the sample cell).
 ILL, SKIPPER, ELDER, LATE = "Nông Thị Lan", "Lý Văn Phúc", "Nguyễn Văn Sơn", "Đặng Minh Khôi"
+# What members say at the December meeting.
+SLIP = N_("The village road needs lights at the bridge by Tết.")
+CORRECTED = N_("The village road needs lights at the bridge before Tết; the youth union can help.")
+PROPOSAL = N_("I propose that each member visits the households at the river bank before the floods.")
+WRITTEN = N_("I agree with the year-end review plan and will send my self-review in writing.")
 HISTORY = (10, 11)  # the months before December whose regular meetings are recorded afterwards
 
 
@@ -569,6 +574,8 @@ async def _meeting(
     demo.say(N_("%(name)s arrives 25 minutes late and checks in: he is recorded as late"), name=LATE)
     await demo.press(late, demo.fake.last(late), check_in)
 
+    await _contributions(demo, story, starts, cast, deputy=deputy, ill=ill, voices=attending[2:4])
+
     closing = starts + timedelta(minutes=95)
     story.skip_to(closing)
     demo.say(
@@ -591,6 +598,55 @@ async def _meeting(
         ),
         name=SKIPPER,
     )
+
+
+async def _contributions(
+    demo: Demo,
+    story: StoryClock,
+    starts: datetime,
+    cast: dict[str, Any],
+    *,
+    deputy: int,
+    ill: int,
+    voices: list[int],
+) -> None:
+    """Members speak on two agenda items (one by voice note), one corrects what she wrote, the excused
+    member sends a written view, and the secretary sees who spoke and whom to invite."""
+    boss = USER_BASE + cast["secretary"]
+    names: dict[int, str] = cast["names"]
+    speaker, voice = voices
+    say = "/ykien" if demo.lang == "vi" else "/say"
+    story.skip_to(starts + timedelta(minutes=30))
+    demo.say(N_("The discussion starts: the secretary moves to the first agenda item with /next"))
+    await demo.send(boss, "/tieptheo" if demo.lang == "vi" else "/next")
+    demo.say(
+        N_("%(name)s writes her contribution after /say, with a slip she corrects straight away"),
+        name=names[cast["deputy"]],
+    )
+    before = len(demo.fake.sent(deputy))
+    update = demo.fake.user_sends(deputy, f"{say} {demo._(SLIP)}")
+    await demo.fake.wait_for_sent(chat_id=deputy, count=before + 1, timeout=10)
+    demo.flush()
+    sent_id = int(update["message"]["message_id"])
+    demo.fake.user_edits(deputy, sent_id, f"{say} {demo._(CORRECTED)}")
+    await demo.fake.wait_for_sent(chat_id=deputy, count=before + 2, timeout=10)
+    demo.flush()
+    demo.say(N_("%(name)s presses Speak and sends a voice note"), name=names[voice - USER_BASE])
+    await demo.press(voice, demo.fake.last(voice), demo._(N_("Speak")))
+    before = len(demo.fake.sent(voice))
+    demo.fake.user_sends_media(voice, "voice")
+    await demo.fake.wait_for_sent(chat_id=voice, count=before + 1, timeout=10)
+    demo.flush()
+    demo.say(
+        N_("On the second item, %(name)s makes a proposal and marks it so"), name=names[speaker - USER_BASE]
+    )
+    await demo.send(boss, "/tieptheo" if demo.lang == "vi" else "/next")
+    [noted] = await demo.send(speaker, f"{say} {demo._(PROPOSAL)}")
+    await demo.press(speaker, noted, demo._(N_("A proposal")))
+    demo.say(N_("%(name)s, excused for illness, sends her view in writing"), name=ILL)
+    await demo.send(ill, f"{say} {demo._(WRITTEN)}")
+    demo.say(N_("The secretary looks at who has spoken, and whom to invite to speak"))
+    await demo.send(boss, "/ykienhop" if demo.lang == "vi" else "/contributions")
 
 
 async def _schedule_cycle(demo: Demo, runtime: Runtime, story: StoryClock, cast: dict[str, Any]) -> None:

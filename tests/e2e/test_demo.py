@@ -85,3 +85,29 @@ def decembers_meeting(out: str, _: Callable[[str], str]) -> None:
         "months": "10/2028, 11/2028, 12/2028",
     }
     assert out.index("🤖 → Hoàng Văn Thắng: " + flag) > report, "the charter message follows the close"
+    contributions_in(out, _)
+
+
+def contributions_in(out: str, _: Callable[[str], str]) -> None:
+    """Members speak on two items (one by voice note), one corrects hers by editing the message, the
+    excused member writes, and the secretary's report counts who spoke among those present."""
+    from bot.demo import CORRECTED, PROPOSAL, WRITTEN
+    from bot.services.contributions import MEDIA_NAMES
+
+    report = out.index(
+        _("Contributions to meeting #%(id)s of %(cell)s, %(when)s")
+        % {"id": 3, "cell": "Chi bộ thôn 3", "when": "19:30 04/12/2028"}
+    )
+    lines = out[report:].split("\n🤖")[0].split("\n──")[0]
+    spoke = _("Spoke: %(spoke)s of %(present)s members present (%(percent)s%%). Written views: %(written)s.")
+    assert spoke % {"spoke": 3, "present": 13, "percent": 23, "written": 1} in lines
+    assert _("Your contribution is corrected (version %(version)s).") % {"version": 2} in out
+    assert _(CORRECTED) in lines and "Nguyễn Thị Hương" in lines
+    assert f"[{_(MEDIA_NAMES['voice'])} 0:03]" in lines
+    assert f"Ma Văn Cường ({_('proposal')}): {_(PROPOSAL)}" in lines
+    assert f"Nông Thị Lan ({_('written view')}): {_(WRITTEN)}" in lines
+    # The meetings recorded afterwards say nothing of who spoke: nobody is listed as quiet for 3 meetings.
+    quiet = _(
+        "Not heard from in the last %(count)s meetings they attended (how many in brackets): %(names)s."
+    )
+    assert quiet.split("%(count)s")[0] not in lines
