@@ -546,7 +546,7 @@ async def contributions_(ctx: Ctx) -> None:
     taken = await contributions.of_meeting(ctx.session, meeting.id)
     agenda = await contributions.items(ctx.session, meeting.id)
     names = await meetings.names_of(
-        ctx.session, list({c.person_id for c in taken} | set(report.not_yet) | set(report.quiet))
+        ctx.session, list({c.person_id for c in taken} | set(report.not_yet) | set(report.streaks))
     )
     lines = [
         ctx._(
@@ -604,6 +604,16 @@ async def contributions_(ctx: Ctx) -> None:
                 ),
                 count=SILENT_MEETINGS,
                 names=quiet_names,
+            ),
+        ]
+    if report.streaks:
+        # Per member: how many meetings they attended since they last spoke (0: they spoke at this one).
+        ordered = sorted(report.streaks.items(), key=lambda item: (-item[1], names[item[0]].casefold()))
+        lines += [
+            "",
+            ctx._(
+                N_("Meetings attended since each last spoke, this one included: %(streaks)s."),
+                streaks=", ".join(f"{names[person]} {streak}" for person, streak in ordered),
             ),
         ]
     ctx.reply("\n".join(lines))

@@ -131,6 +131,11 @@ async def test_contributions_by_typing_alone(
     assert "Spoke: 2 of 2 members present (100%). Written views: 1." in report
     assert "cần thêm đèn đường" in report and "rút ý kiến" not in report
     assert "recorded for them" in report and "written view" in report
+    # Per member, meetings attended since they last spoke; the excused member attended none, so is not listed.
+    assert (
+        "Meetings attended since each last spoke, this one included: Lê Văn Bình 0, Nguyễn Thị Hoa 0."
+        in report
+    )
 
     stored = await rows(runtime)
     assert len(stored) == 4
