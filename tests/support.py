@@ -14,13 +14,14 @@ from bot import markup, seeding
 from bot.clock import Clock
 from bot.config import Config
 from bot.domain import ChatRef, CommandInfo, Incoming, Reply, Sender
+from bot.meetings.rules import Kind
 from bot.ports import Capabilities
 from bot.runtime import Runtime
 from bot.serve import serve
-from bot.services import audit, people, roles, units
+from bot.services import audit, meetings, people, roles, units
 from fake_telegram import FakeBotAPI
 from storage.db import Sessions
-from storage.models import ChatIdentity
+from storage.models import Cell, ChatIdentity
 
 TODAY = date(2026, 11, 26)
 
@@ -130,6 +131,43 @@ async def seed(sessions: Sessions, clock: Clock, *, link: bool = True, platform:
                 today=TODAY,
             )
     return s
+
+
+AGENDA = ("Tình hình an ninh", "Thu đảng phí", "Nhiệm vụ tháng 12")
+
+
+async def plan_meeting(
+    sessions: Sessions,
+    cell_id: int,
+    clock: Clock,
+    config: Config,
+    *,
+    agenda: tuple[str, ...] = AGENDA,
+    send_notice: bool = True,
+) -> int:
+    """A regular meeting of the cell two hours from now (by the config's rules, zone and length), with
+    an agenda; its notice queued unless told not. Returns its id."""
+    async with sessions.begin() as session:
+        cell = await session.get(Cell, cell_id)
+        assert cell is not None
+        meeting = await meetings.create(
+            session=session,
+            cell=cell,
+            plan=meetings.Plan(
+                kind=Kind.REGULAR,
+                starts_at=clock() + timedelta(hours=2),
+                place="Nhà văn hóa thôn 3",
+                agenda=agenda,
+            ),
+            actor=audit.CLI,
+            now=clock(),
+            rules=config.meetings.rules(),
+            default_length=timedelta(minutes=config.meetings.default_length_minutes),
+            tz=config.tz,
+            send_notice=send_notice,
+        )
+        assert meeting.id is not None
+        return meeting.id
 
 
 def add_users(fake: FakeBotAPI, s: Seed, language_code: str = "vi") -> None:

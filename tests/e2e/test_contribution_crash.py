@@ -27,13 +27,12 @@ import pytest
 from sqlmodel import col, select
 
 from bot.config import Config
-from bot.meetings.rules import Kind
-from bot.services import attendance, audit, meetings
+from bot.services import attendance, audit
 from fake_telegram import Call, FakeBotAPI
 from storage.db import make_engine, make_sessions
-from storage.models import Cell, Contribution, Meeting, ProcessedUpdate
+from storage.models import Contribution, Meeting, ProcessedUpdate
 from tests.conftest import TOKEN
-from tests.support import FakeClock, seed
+from tests.support import FakeClock, plan_meeting, seed
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 NOTED = "Your contribution is noted"
@@ -50,27 +49,10 @@ async def _open_meeting_with_member_checked_in(url: str, config: Config, clock: 
     sessions = make_sessions(engine)
     s = await seed(sessions, clock)
     rules, tz = config.meetings.rules(), config.tz
-    async with sessions.begin() as session:
-        cell = await session.get(Cell, s.cell)
-        assert cell is not None
-        meeting = await meetings.create(
-            session=session,
-            cell=cell,
-            plan=meetings.Plan(
-                kind=Kind.REGULAR,
-                starts_at=clock() + timedelta(hours=2),
-                place="Nhà văn hóa thôn 3",
-                agenda=("Tình hình an ninh", "Thu đảng phí"),
-            ),
-            actor=audit.CLI,
-            now=clock(),
-            rules=rules,
-            default_length=timedelta(minutes=config.meetings.default_length_minutes),
-            tz=tz,
-            send_notice=False,  # nothing in the outbox: the only message to the member is the confirmation
-        )
-        assert meeting.id is not None
-        meeting_id = meeting.id
+    # Nothing in the outbox: the only message to the member is the confirmation.
+    meeting_id = await plan_meeting(
+        sessions, s.cell, clock, config, agenda=("Tình hình an ninh", "Thu đảng phí"), send_notice=False
+    )
     clock.advance(hours=2)
     async with sessions.begin() as session:
         opened = await session.get(Meeting, meeting_id)

@@ -5,7 +5,6 @@ at once, and the relay of contributions to the cell's group chat."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,11 +13,21 @@ from sqlmodel import col, select
 
 from bot.chat import POINTER
 from bot.config import Config
-from bot.meetings.rules import Kind
-from bot.services import audit, meetings, people, units
+from bot.services import audit, people, units
 from fake_telegram import FakeBotAPI
 from storage.models import AgendaItem, Cell, ChatIdentity, Contribution, ContributionVersion, FlowState
-from tests.support import TODAY, FakeClock, RunningBot, Seed, button, press, running_bot, say, settle
+from tests.support import (
+    TODAY,
+    FakeClock,
+    RunningBot,
+    Seed,
+    button,
+    plan_meeting,
+    press,
+    running_bot,
+    say,
+    settle,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -63,27 +72,7 @@ def labels(fake: FakeBotAPI, shown: Message) -> list[str]:
 async def plan(bot: RunningBot, s: Seed, clock: FakeClock) -> int:
     """A regular meeting of Chi bộ thôn 3 in two hours (12:00 in Hanoi), with a three-item agenda; the
     notices are out when this returns."""
-    config = bot.runtime.config
-    async with bot.runtime.sessions.begin() as session:
-        cell = await session.get(Cell, s.cell)
-        assert cell is not None
-        meeting = await meetings.create(
-            session=session,
-            cell=cell,
-            plan=meetings.Plan(
-                kind=Kind.REGULAR,
-                starts_at=clock() + timedelta(hours=2),
-                place="Nhà văn hóa thôn 3",
-                agenda=AGENDA,
-            ),
-            actor=audit.CLI,
-            now=clock(),
-            rules=config.meetings.rules(),
-            default_length=timedelta(hours=2),
-            tz=config.tz,
-        )
-        assert meeting.id is not None
-        meeting_id = meeting.id
+    meeting_id = await plan_meeting(bot.runtime.sessions, s.cell, clock, bot.runtime.config, agenda=AGENDA)
     await delivered(bot)
     return meeting_id
 

@@ -4,16 +4,13 @@ a contribution recorded for a member without a phone, /next and the participatio
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from sqlmodel import select
 
-from bot.meetings.rules import Kind, Rules
 from bot.runtime import Runtime
-from bot.services import audit, meetings
+from bot.services import audit
 from storage.models import Cell, Contribution, ContributionVersion
-from tests.support import FakeClock, Seed, TextChat
+from tests.support import FakeClock, Seed, TextChat, plan_meeting
 
 pytestmark = pytest.mark.e2e
 
@@ -28,29 +25,9 @@ async def delivered(runtime: Runtime) -> None:
     await runtime.delivery.wait_settled()
 
 
-async def plan(runtime: Runtime, s: Seed, clock: FakeClock, *, chair: int | None = None) -> int:
+async def plan(runtime: Runtime, s: Seed, clock: FakeClock) -> int:
     """A meeting of Chi bộ thôn 3 in two hours, with a three-item agenda."""
-    async with runtime.sessions.begin() as session:
-        cell = await session.get(Cell, s.cell)
-        assert cell is not None
-        meeting = await meetings.create(
-            session=session,
-            cell=cell,
-            plan=meetings.Plan(
-                kind=Kind.REGULAR,
-                starts_at=clock() + timedelta(hours=2),
-                place="Nhà văn hóa",
-                agenda=("Tình hình an ninh", "Thu đảng phí", "Nhiệm vụ tháng 12"),
-                chair_person_id=chair,
-            ),
-            actor=audit.CLI,
-            now=clock(),
-            rules=Rules(),
-            default_length=timedelta(hours=2),
-            tz=runtime.config.tz,
-        )
-        assert meeting.id is not None
-        return meeting.id
+    return await plan_meeting(runtime.sessions, s.cell, clock, runtime.config)
 
 
 async def rows(runtime: Runtime) -> list[Contribution]:
