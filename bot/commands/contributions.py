@@ -110,7 +110,8 @@ async def _described(ctx: Ctx, contribution: ContributionRow) -> str:
             parts.append(ctx._(N_("item %(number)s. %(title)s"), number=item.position, title=item.title))
     else:
         parts.append(ctx._(N_("no agenda item")))
-    parts.append(ctx._(contributions.KIND_NAMES[Kind(contribution.kind)]))
+    if contribution.kind != Kind.COMMENT:  # a plain comment needs no word
+        parts.append(ctx._(contributions.KIND_NAMES[Kind(contribution.kind)]))
     if contribution.written:
         parts.append(ctx._(N_("written view")))
     return " · ".join(parts)
@@ -587,9 +588,8 @@ async def contributions_(ctx: Ctx) -> None:
             if c.recorded_by_person_id is not None:
                 marks.append(ctx._(N_("recorded for them")))
             how = f" ({', '.join(marks)})" if marks else ""
-            lines.append(
-                f"- {ctx._(N_('Comrade %(name)s'), name=names[c.person_id])}{how}: {_content(ctx, c)}"
-            )
+            speaker = ctx._(N_("Comrade %(name)s"), name=names[c.person_id])
+            lines.append(f"- {speaker}{how}: {_content(ctx, c)}")
     if report.not_yet:
         lines += ["", await _invite(ctx, report.not_yet)]
     if report.quiet:

@@ -48,7 +48,7 @@ STALE = "That choice is no longer open. Send the command again."
 # ------------------------------------------------------------------------------------------ helpers
 
 
-def noted(quoted: str, what: str = "no agenda item · comment") -> str:
+def noted(quoted: str, what: str = "no agenda item") -> str:
     """The confirmation of a contribution: what it is, and what was kept, quoted."""
     return f"Your contribution is noted: {what}.\n«{quoted}»"
 
@@ -243,7 +243,7 @@ async def test_speak_then_a_text_is_stored_on_the_item_under_discussion_and_can_
     )
     assert str(second["text"]).startswith("Now on item 2 of 3: Thu đảng phí")
     assert asked["text"] == f"Under discussion: item 2. Thu đảng phí\n{ASK}"
-    assert confirmed["text"] == noted("Đề nghị thu đảng phí đúng hạn", "item 2. Thu đảng phí · comment")
+    assert confirmed["text"] == noted("Đề nghị thu đảng phí đúng hạn", "item 2. Thu đảng phí")
     assert labels(fake, confirmed) == ACTIONS
     assert marked["message_id"] == confirmed["message_id"], "the confirmation is edited in place"
     assert marked["text"] == "Marked: item 2. Thu đảng phí · question."
