@@ -42,6 +42,10 @@ def test_forms_name_their_step_function() -> None:
         "close",
         "record",
         "schedule",
+        "say",
+        "said_fix",
+        "said_item",
+        "say_for",
     }
     assert all(isinstance(entry, FormEntry) and callable(entry.step) for entry in forms.values())
 
