@@ -159,6 +159,40 @@ COMMANDS: tuple[Command, ...] = (
         N_("post contributions in the cell's group chat, or stop"),
         aliases=("chuyennhom",),
     ),
+    Command(
+        "conclude",
+        Scope.MEETING,
+        RECORDERS | {Role.CHAIR},
+        N_("write the chair's conclusion on an agenda item"),
+        aliases=("ketluan",),
+    ),
+    Command(
+        "vote",
+        Scope.MEETING,
+        MEETING_RUNNERS,
+        N_("record a show of hands, or hold a vote in the bot"),
+        aliases=("bieuquyet",),
+    ),
+    Command("ballot", Scope.MEETING, MEMBERS, N_("cast your vote"), menu=False),
+    Command(
+        "task", Scope.MEETING, SECRETARIES, N_("give members a task with a deadline"), aliases=("giaoviec",)
+    ),
+    Command("tasks", Scope.NONE, LINKED, N_("your tasks, and how they stand"), aliases=("nhiemvu",)),
+    Command("task_note", Scope.NONE, LINKED, N_("add a note to one of your tasks"), menu=False),
+    Command(
+        "cell_tasks",
+        Scope.CELL,
+        OFFICERS,
+        N_("the cell's open tasks; secretaries change them"),
+        aliases=("viecchibo",),
+    ),
+    Command(
+        "resolution",
+        Scope.MEETING,
+        MEMBERS | CONTRIBUTION_READERS,
+        N_("a meeting's conclusions, votes and tasks"),
+        aliases=("nghiquyet",),
+    ),
     Command("dues", Scope.CELL, MEMBERS | DUES_OFFICERS, N_("party dues: report yours, or tick who paid")),
     Command(
         "schedule",

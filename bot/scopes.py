@@ -111,6 +111,11 @@ NOTHING = {
     "say_for": N_("No meeting of your cell is open now."),
     "next": N_("No meeting of your cell is open now."),
     "contributions": N_("There is no recent meeting to show."),
+    "conclude": N_("There is no meeting open or just held."),
+    "vote": N_("There is no meeting open or just held."),
+    "ballot": N_("No meeting of your cell is open now."),
+    "task": N_("There is no meeting open or just held: tasks come from a meeting."),
+    "resolution": N_("There is no recent meeting to show."),
 }
 # Which meetings a person could mean, by command: the states in which the command makes sense.
 WANTED = {
@@ -127,6 +132,11 @@ WANTED = {
     "say_for": {State.OPEN},
     "next": {State.OPEN},
     "contributions": {State.OPEN, State.CLOSED},
+    "conclude": {State.OPEN, State.CLOSED},
+    "vote": {State.OPEN, State.CLOSED},
+    "ballot": {State.OPEN},
+    "task": {State.OPEN, State.CLOSED},
+    "resolution": {State.OPEN, State.CLOSED},
 }
 # Commands that mean the open meeting when there is one (a written view goes to a planned one).
 PREFER_OPEN = {"say", "said"}

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from bot import scopes
 from bot.chat import FormEntry, Registry
-from bot.commands import announce, basic, contributions, dues, meetings, members, officers, schedules
+from bot.commands import (
+    announce,
+    basic,
+    contributions,
+    dues,
+    meetings,
+    members,
+    officers,
+    resolution,
+    schedules,
+)
 from bot.meetings.rules import Rules
 from bot.permissions import MANAGE_MEMBERS
 
@@ -50,6 +60,14 @@ def registry(rules: Rules | None = None) -> Registry:
             "next": contributions.next_,
             "contributions": contributions.contributions_,
             "relay": contributions.relay,
+            "conclude": resolution.conclude,
+            "vote": resolution.vote,
+            "ballot": resolution.ballot,
+            "task": resolution.task,
+            "tasks": resolution.tasks,
+            "task_note": resolution.task_note,
+            "cell_tasks": resolution.cell_tasks,
+            "resolution": resolution.resolution_,
         },
         forms={
             "lang": FormEntry(basic.lang_choose),
@@ -67,6 +85,10 @@ def registry(rules: Rules | None = None) -> Registry:
             "said_fix": FormEntry(contributions.said_fix_step),
             "said_item": FormEntry(contributions.said_item_step),
             "say_for": FormEntry(contributions.say_for_step),
+            "conclude": FormEntry(resolution.conclude_step),
+            "vote": FormEntry(resolution.vote_step),
+            "task": FormEntry(resolution.task_step),
+            "task_note": FormEntry(resolution.task_note_step),
         },
         on_edit=contributions.edited,
         on_text=contributions.offered,

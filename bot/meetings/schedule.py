@@ -18,6 +18,7 @@ from enum import StrEnum
 
 from bot.errors import UserError
 from bot.i18n import N_
+from bot.meetings.resolution import follow_up_at
 
 
 class Rhythm(StrEnum):
@@ -136,6 +137,8 @@ def start_in_month(rule: Rule, month: date, tz: tzinfo) -> datetime | None:
 
 NOTICE = "notice"
 BRIEF = "brief"
+# Members with open tasks due by the meeting are asked how they stand (bot.meetings.resolution).
+TASKS = "tasks"
 
 
 def remind_step(offset: timedelta) -> str:
@@ -144,14 +147,15 @@ def remind_step(offset: timedelta) -> str:
 
 
 def steps(rule: Rule, starts_at: datetime, tz: tzinfo) -> list[tuple[str, datetime]]:
-    """What goes out before a meeting and when, in time order: the notice, each reminder, the brief.
+    """What goes out before a meeting and when, in time order: the notice, each reminder, the question
+    to members with open tasks, the brief.
 
     Offsets are taken on the cell's wall clock (a reminder "1d" before a 19:30 meeting is at 19:30 the
     day before, across a daylight saving change too), whatever zone `starts_at` is given in.
     """
     start = starts_at.astimezone(tz)
     brief = min(datetime.combine(start.date(), BRIEF_AT, tzinfo=tz), start - timedelta(hours=1))
-    planned = [(NOTICE, start - rule.notice), (BRIEF, brief)]
+    planned = [(NOTICE, start - rule.notice), (BRIEF, brief), (TASKS, follow_up_at(start))]
     planned += [(remind_step(offset), start - offset) for offset in rule.reminders]
     return sorted(planned, key=lambda step: (step[1], step[0]))
 

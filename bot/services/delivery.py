@@ -69,7 +69,7 @@ async def queue(
     now: datetime,
     text: str = "",
     message_key: str | None = None,
-    params: dict[str, str] | None = None,
+    params: dict[str, Any] | None = None,
     buttons: list[list[dict[str, str]]] | None = None,
     document: Document | None = None,
 ) -> int:
@@ -105,6 +105,19 @@ async def queue(
             }
         )
     return await repo.queue_outbox(session=session, rows=rows)
+
+
+def render_param(value: Any, gettext: Callable[[str], str]) -> str:
+    """One outbox parameter in the reader's language: text as written; {"msgid": ...} a word to
+    translate (a kind, a reason), with its own {"params": ...} filled in the same way; a list, one line
+    per element (a task and its people in a brief)."""
+    if isinstance(value, dict):
+        text = gettext(value["msgid"])
+        inner = value.get("params")
+        return text % {k: render_param(v, gettext) for k, v in inner.items()} if inner else text
+    if isinstance(value, list):
+        return "\n".join(render_param(item, gettext) for item in value)
+    return str(value)
 
 
 async def recipients_of(session: AsyncSession, person_ids: Iterable[int]) -> list[Recipient]:
@@ -333,9 +346,7 @@ class Deliverer:
             text = row.text
             if row.message_key:
                 header = gettext(row.message_key) % {
-                    # A parameter given as {"msgid": ...} is a word to translate (a kind, a reason).
-                    k: gettext(v["msgid"]) if isinstance(v, dict) else str(v)
-                    for k, v in (row.params or {}).items()
+                    k: render_param(v, gettext) for k, v in (row.params or {}).items()
                 }
                 text = markup.escape(header) + (f"\n\n{text}" if text else "")
             buttons = tuple(

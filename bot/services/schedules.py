@@ -21,9 +21,9 @@ from bot.errors import UserError
 from bot.i18n import DEFAULT_LANGUAGE, N_
 from bot.meetings import schedule as rule_maths
 from bot.meetings.rules import Kind, Rules, State, month_of
-from bot.meetings.schedule import BRIEF, NOTICE, Rhythm, Rule
+from bot.meetings.schedule import BRIEF, NOTICE, TASKS, Rhythm, Rule
 from bot.names import sort_key
-from bot.services import meetings, officers
+from bot.services import meetings, officers, resolution
 from bot.services.audit import Actor, record_change
 from bot.services.delivery import queue, recipients_of
 from storage import repo
@@ -44,6 +44,7 @@ REMINDER = N_(
     "Reminder: %(kind)s of %(cell)s on %(when)s at %(place)s.\nYou have not answered yet. Will you attend?"
 )
 BRIEF_TEXT = N_(
+    "%(tasks)s\n\n"
     "Today: %(kind)s of %(cell)s at %(time)s, %(place)s.\n"
     "Coming (%(coming_count)s): %(coming)s\n"
     "Excused (%(excused_count)s): %(excused)s\n"
@@ -404,6 +405,8 @@ async def run_step(
         return True
     if step == BRIEF:
         return await _brief(session, meeting, cell, now=now, tz=tz) > 0
+    if step == TASKS:
+        return await resolution.follow_up(session=session, meeting=meeting, cell=cell, now=now, tz=tz) > 0
     return await _remind(session, meeting, cell, step, now=now, tz=tz) > 0
 
 
@@ -438,7 +441,8 @@ async def _params(session: AsyncSession, meeting: Meeting, cell: Cell, tz: tzinf
 
 
 async def _brief(session: AsyncSession, meeting: Meeting, cell: Cell, *, now: datetime, tz: tzinfo) -> int:
-    """The secretary's brief on the day: who is coming, excused, silent, unreachable."""
+    """The secretary's brief on the day: the last meeting's tasks, then who is coming, excused, silent,
+    unreachable."""
     assert meeting.id is not None
     day = meeting.starts_at.astimezone(tz).date()
     rows = await meetings.invited(session, meeting, tz)
@@ -456,6 +460,7 @@ async def _brief(session: AsyncSession, meeting: Meeting, cell: Cell, *, now: da
         "unreachable": [r.person_id for r in rows if r.answer is None and r.person_id in unreachable],
     }
     params = await _params(session, meeting, cell, tz)
+    params["tasks"] = await _last_tasks(session, meeting)
     for name, ids in groups.items():
         params[f"{name}_count"], params[name] = listed(ids)
     return await queue(
@@ -468,6 +473,20 @@ async def _brief(session: AsyncSession, meeting: Meeting, cell: Cell, *, now: da
         params=params,
         now=now,
     )
+
+
+async def _last_tasks(session: AsyncSession, meeting: Meeting) -> list[Any]:
+    """The brief's first section: the last meeting's tasks, each member's status (rendered per reader)."""
+    previous = await resolution.previous_meeting(session, meeting)
+    found = (
+        await resolution.tasks_of_cell(session, meeting.cell_id, meeting_id=previous.id) if previous else []
+    )
+    if not found:
+        return [{"msgid": N_("No tasks from the last meeting.")}]
+    section: list[Any] = [{"msgid": N_("Tasks from the last meeting:")}]
+    for line in await resolution.lines(session, found):
+        section += resolution.task_params(line)
+    return section
 
 
 async def notice_sent(session: AsyncSession, meeting: Meeting) -> bool:

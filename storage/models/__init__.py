@@ -9,11 +9,15 @@ from storage.models.households import Household, HouseholdAssignment
 from storage.models.meetings import (
     AgendaItem,
     Attendance,
+    Ballot,
     Contribution,
     ContributionVersion,
     DuesPayment,
     Meeting,
     MeetingRule,
+    Task,
+    TaskAssignee,
+    Vote,
 )
 from storage.models.organisation import (
     Cell,
@@ -30,6 +34,7 @@ from storage.models.records import AuditLog, Change, Setting
 __all__ = [
     "AgendaItem",
     "Attendance",
+    "Ballot",
     "Contribution",
     "ContributionVersion",
     "DuesPayment",
@@ -54,5 +59,8 @@ __all__ = [
     "ProcessedUpdate",
     "RoleAssignment",
     "Setting",
+    "Task",
+    "TaskAssignee",
     "Unit",
+    "Vote",
 ]

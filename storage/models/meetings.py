@@ -20,6 +20,8 @@ from storage.vocabulary import (
     MEETING_KINDS,
     REASON_VERDICTS,
     SCHEDULE_RHYTHMS,
+    TASK_STATUSES,
+    VOTE_CHOICES,
 )
 
 
@@ -84,6 +86,10 @@ class AgendaItem(SQLModel, table=True):
     meeting_id: int = Field(foreign_key="meeting.id", index=True)
     position: int
     title: str = Field(max_length=300)
+    # The chair's conclusion on it (kết luận), written during or right after the meeting.
+    conclusion: str | None = Field(default=None, max_length=2000)
+    concluded_at: datetime | None = _utc(nullable=True)
+    concluded_by_person_id: int | None = Field(default=None, foreign_key="person.id")
 
 
 class Attendance(SQLModel, table=True):
@@ -215,3 +221,75 @@ class ContributionVersion(SQLModel, table=True):
     withdrawn: bool = False
     at: datetime = _utc()
     by_person_id: int | None = Field(default=None, foreign_key="person.id")
+
+
+class Vote(SQLModel, table=True):
+    """A vote (biểu quyết) on an item's conclusion, or on the whole resolution (no item): a show of hands
+    recorded by the secretary, or ballots cast in the bot (counts fixed when it closes)."""
+
+    __tablename__ = "vote"
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    agenda_item_id: int | None = Field(default=None, foreign_key="agenda_item.id")
+    by_hands: bool = False
+    for_count: int | None = None
+    against_count: int | None = None
+    abstain_count: int | None = None
+    # Official members present when it was taken: the most hands there can be.
+    voters: int
+    opened_at: datetime = _utc()
+    closed_at: datetime | None = _utc(nullable=True)
+    opened_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+
+
+class Ballot(SQLModel, table=True):
+    """One member's vote in the bot: once, never changed."""
+
+    __tablename__ = "ballot"
+    __table_args__ = (
+        UniqueConstraint("vote_id", "person_id", name="uq_ballot_voter"),
+        CheckConstraint(_in("choice", VOTE_CHOICES), name="ck_ballot_choice"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    vote_id: int = Field(foreign_key="vote.id")
+    person_id: int = Field(foreign_key="person.id")
+    choice: str = Field(max_length=8)
+    cast_at: datetime = _utc()
+
+
+class Task(SQLModel, table=True):
+    """A task from a meeting for named members of the cell, with a deadline (phân công nhiệm vụ)."""
+
+    __tablename__ = "task"
+    __table_args__ = (Index("ix_task_cell_due", "cell_id", "due"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cell_id: int = Field(foreign_key="cell.id")
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    agenda_item_id: int | None = Field(default=None, foreign_key="agenda_item.id")
+    title: str = Field(max_length=300)
+    due: date
+    created_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+    cancelled_at: datetime | None = _utc(nullable=True)
+
+
+class TaskAssignee(SQLModel, table=True):
+    """One member's part in a task, and where they stand on it (their latest report)."""
+
+    __tablename__ = "task_assignee"
+    __table_args__ = (
+        UniqueConstraint("task_id", "person_id", name="uq_task_assignee"),
+        CheckConstraint(_in("status", TASK_STATUSES), name="ck_task_assignee_status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id")
+    person_id: int = Field(foreign_key="person.id", index=True)
+    status: str = Field(default="not_started", max_length=12)
+    note: str | None = Field(default=None, max_length=500)
+    updated_at: datetime = _utc()
+    updated_by_person_id: int | None = Field(default=None, foreign_key="person.id")

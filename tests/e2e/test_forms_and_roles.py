@@ -142,7 +142,18 @@ async def test_command_menus_differ_by_role_and_language(
             w: [c["command"] for c in _menu(fake, s.tg(w))] for w in ("member", "secretary", "organiser")
         }
         secretary_menu = _menu(fake, s.tg("secretary"))
-    assert names["member"] == ["help", "lang", "cancel", "attend", "absent", "checkin", "say", "dues"]
+    assert names["member"] == [
+        "help",
+        "lang",
+        "cancel",
+        "attend",
+        "absent",
+        "checkin",
+        "say",
+        "tasks",
+        "resolution",
+        "dues",
+    ]
     assert names["secretary"] == [
         "help",
         "lang",
@@ -167,6 +178,12 @@ async def test_command_menus_differ_by_role_and_language(
         "next",
         "contributions",
         "relay",
+        "conclude",
+        "vote",
+        "task",
+        "tasks",
+        "cell_tasks",
+        "resolution",
         "dues",
         "schedule",
         "linkgroup",

@@ -108,6 +108,7 @@ async def test_a_rule_typed_in_chat_creates_the_next_meeting_sends_its_overdue_n
     assert meeting.steps_done == ["notice"]
     assert meeting_jobs(runtime) == {
         f"meeting:{meeting.id}:remind:3d": local("2026-12-02 19:30"),
+        f"meeting:{meeting.id}:tasks": local("2026-12-02 19:30"),
         f"meeting:{meeting.id}:remind:1d": local("2026-12-04 19:30"),
         f"meeting:{meeting.id}:brief": local("2026-12-05 07:00"),
         f"meeting:{meeting.id}:remind:2h": local("2026-12-05 17:30"),
@@ -159,7 +160,8 @@ async def test_reminders_reach_only_the_members_who_have_not_answered(
     clock.now = local("2026-12-05 07:00")
     assert await runtime.meeting_jobs.run_step(meeting_id=meeting.id, step="brief")
     await delivered(runtime)
-    [brief] = [t for t in chat.transport.texts(s.tg("secretary")) if t.startswith("Today:")]
+    [brief] = [t for t in chat.transport.texts(s.tg("secretary")) if "Today:" in t]
+    assert brief.startswith("No tasks from the last meeting.")  # it opens with the last meeting's tasks
     assert "Coming (2): Trần Văn Ân, Lê Văn Bình" in brief
     assert "Excused (1): Nguyễn Thị Hoa" in brief
     assert "No answer yet (1): Hoàng Văn Thắng" in brief
@@ -188,6 +190,7 @@ async def test_a_change_in_chat_moves_the_pending_jobs_at_once_and_tells_who_ans
     assert moved.month.isoformat() == "2026-12-01"
     assert meeting_jobs(runtime) == {
         f"meeting:{meeting.id}:remind:3d": local("2026-12-07 18:00"),
+        f"meeting:{meeting.id}:tasks": local("2026-12-07 18:00"),
         f"meeting:{meeting.id}:remind:1d": local("2026-12-09 18:00"),
         f"meeting:{meeting.id}:brief": local("2026-12-10 07:00"),
         f"meeting:{meeting.id}:remind:2h": local("2026-12-10 16:00"),
@@ -203,6 +206,7 @@ async def test_a_change_in_chat_moves_the_pending_jobs_at_once_and_tells_who_ans
     await chat.say(boss, "Save")
     assert set(meeting_jobs(runtime)) == {
         f"meeting:{meeting.id}:remind:1d",
+        f"meeting:{meeting.id}:tasks",
         f"meeting:{meeting.id}:brief",
         f"meeting:{meeting.id}:remind:2h",
     }
@@ -281,7 +285,7 @@ async def test_a_restart_rebuilds_exactly_the_same_jobs(
     chat, s, runtime = text_world
     await set_monthly_5(chat, s)
     before = meeting_jobs(runtime)
-    assert len(before) == 4
+    assert len(before) == 5
     again = Runtime(config, clock=clock)
     try:
         await again.rebuild_jobs()
@@ -330,7 +334,7 @@ async def test_steps_missed_while_the_bot_was_down_run_if_useful_and_are_dropped
                     )
                 ).all()
             )
-        assert set(done) == {"notice", "remind:3d", "remind:1d", "remind:2h", "brief"}
+        assert set(done) == {"notice", "remind:3d", "tasks", "remind:1d", "remind:2h", "brief"}
         assert count == len(rows)  # nothing more went out
         assert "remind:2h dropped" in caplog.text and "brief dropped" in caplog.text
     finally:

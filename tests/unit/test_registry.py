@@ -46,6 +46,10 @@ def test_forms_name_their_step_function() -> None:
         "said_fix",
         "said_item",
         "say_for",
+        "conclude",
+        "vote",
+        "task",
+        "task_note",
     }
     assert all(isinstance(entry, FormEntry) and callable(entry.step) for entry in forms.values())
 

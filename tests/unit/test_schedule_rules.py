@@ -17,6 +17,7 @@ from bot.meetings.schedule import (
     DEFAULT_REMINDERS,
     LAST,
     NOTICE,
+    TASKS,
     USAGE,
     Rhythm,
     Rule,
@@ -365,6 +366,7 @@ def test_the_default_steps_of_an_evening_meeting() -> None:
     assert steps(rule, start, HCM) == [
         (NOTICE, local(2026, 11, 20)),
         ("remind:3d", local(2026, 12, 1)),
+        (TASKS, local(2026, 12, 1)),  # members with open tasks are asked how they stand
         ("remind:1d", local(2026, 12, 3)),
         (BRIEF, local(2026, 12, 4, 7, 0)),
         ("remind:2h", local(2026, 12, 4, 17, 30)),
@@ -376,6 +378,7 @@ def test_an_early_meeting_has_its_brief_an_hour_before() -> None:
     assert steps(monthly(4, at=time(6, 30)), start, HCM) == [
         (NOTICE, local(2026, 11, 20, 6, 30)),
         ("remind:3d", local(2026, 12, 1, 6, 30)),
+        (TASKS, local(2026, 12, 1, 6, 30)),
         ("remind:1d", local(2026, 12, 3, 6, 30)),
         ("remind:2h", local(2026, 12, 4, 4, 30)),
         (BRIEF, local(2026, 12, 4, 5, 30)),
@@ -398,6 +401,7 @@ def test_steps_are_in_time_order_with_ties_broken_by_name() -> None:
     planned = steps(rule, local(2026, 12, 4), HCM)
     assert planned == [
         (NOTICE, local(2026, 11, 20)),
+        (TASKS, local(2026, 12, 1)),
         ("remind:2d", local(2026, 12, 2)),
         (BRIEF, local(2026, 12, 4, 7, 0)),
         ("remind:750m", local(2026, 12, 4, 7, 0)),
@@ -405,10 +409,11 @@ def test_steps_are_in_time_order_with_ties_broken_by_name() -> None:
     assert [at for _, at in planned] == sorted(at for _, at in planned)
 
 
-def test_without_reminders_there_are_only_the_notice_and_the_brief() -> None:
+def test_without_reminders_there_are_only_the_notice_the_task_question_and_the_brief() -> None:
     rule = dataclasses.replace(monthly(4), reminders=(), notice=timedelta(days=7))
     assert steps(rule, local(2026, 12, 4), HCM) == [
         (NOTICE, local(2026, 11, 27)),
+        (TASKS, local(2026, 12, 1)),
         (BRIEF, local(2026, 12, 4, 7, 0)),
     ]
 
