@@ -20,10 +20,11 @@ from bot import markup, seeding
 from bot.clock import Clock
 from bot.config import Config
 from bot.i18n import N_, translator
+from bot.meetings.resolution import Status
 from bot.meetings.rules import Kind, add_months, month_of
 from bot.runtime import Runtime
 from bot.serve import serve
-from bot.services import attendance, audit, charter, dues, invites, meetings, people, schedules
+from bot.services import attendance, audit, charter, dues, invites, meetings, people, resolution, schedules
 from fake_telegram import FakeBotAPI, TranscriptEntry
 from storage.models import Cell, Meeting, OutboxMessage, Person
 
@@ -51,6 +52,11 @@ SLIP = N_("The village road needs lights at the bridge by Tết.")
 CORRECTED = N_("The village road needs lights at the bridge before Tết; the youth union can help.")
 PROPOSAL = N_("I propose that each member visits the households at the river bank before the floods.")
 WRITTEN = N_("I agree with the year-end review plan and will send my self-review in writing.")
+CONCLUSION = N_(
+    "Each member visits the river-bank households before the floods; the youth union helps with the lights."
+)
+TASK_LIGHTS = N_("Ask the commune for two street lights at the bridge")
+TASK_VISITS = N_("Visit the five households at the river bank")
 HISTORY = (10, 11)  # the months before December whose regular meetings are recorded afterwards
 
 
@@ -575,6 +581,7 @@ async def _meeting(
     await demo.press(late, demo.fake.last(late), check_in)
 
     await _contributions(demo, story, starts, cast, deputy=deputy, ill=ill, voices=attending[2:4])
+    await _resolution(demo, runtime, story, starts, cast, first=deputy, second=attending[3])
 
     closing = starts + timedelta(minutes=95)
     story.skip_to(closing)
@@ -649,6 +656,48 @@ async def _contributions(
     await demo.send(boss, "/ykienhop" if demo.lang == "vi" else "/contributions")
 
 
+async def _resolution(
+    demo: Demo,
+    runtime: Runtime,
+    story: StoryClock,
+    starts: datetime,
+    cast: dict[str, Any],
+    *,
+    first: int,
+    second: int,
+) -> None:
+    """The chair's conclusion on the second item, a show of hands on the resolution, and two tasks for
+    named members with a deadline before January's meeting."""
+    boss = USER_BASE + cast["secretary"]
+    names: dict[int, str] = cast["names"]
+    story.skip_to(starts + timedelta(minutes=75))
+    demo.say(N_("The secretary writes the chair's conclusion on the second item"))
+    await demo.send(boss, ("/ketluan" if demo.lang == "vi" else "/conclude") + f" 2 {demo._(CONCLUSION)}")
+    demo.say(N_("The resolution is voted by show of hands; the secretary records the count"))
+    async with runtime.sessions() as session:
+        meeting = (await session.exec(select(Meeting).where(Meeting.starts_at == starts))).one()
+        voters = len(await resolution.voters(session, meeting))
+    [subject] = await demo.send(boss, "/bieuquyet" if demo.lang == "vi" else "/vote")
+    await demo.press(boss, subject, demo._(resolution.WHOLE))
+    await demo.press(boss, demo.fake.last(boss), demo._(N_("Count hands")))
+    await demo.send(boss, f"{voters} 0 0")
+    due = f"31/12/{starts.year}"
+    for title, user in ((TASK_LIGHTS, first), (TASK_VISITS, second)):
+        demo.say(
+            N_("The secretary gives %(name)s a task, due %(due)s"), name=names[user - USER_BASE], due=due
+        )
+        was_quiet, demo.quiet = demo.quiet, True
+        [who] = await demo.send(boss, "/giaoviec" if demo.lang == "vi" else "/task")
+        await demo.press(boss, who, names[user - USER_BASE])
+        await demo.press(boss, demo.fake.last(boss), demo._(N_("Done")))
+        await demo.send(boss, demo._(title))
+        [items] = await demo.send(boss, due)
+        demo.quiet = was_quiet
+        before = len(demo.fake.sent(user))
+        await demo.press(boss, items, f"2. {demo._(AGENDA[1])}")
+        await demo.told(user, before)
+
+
 async def _schedule_cycle(demo: Demo, runtime: Runtime, story: StoryClock, cast: dict[str, Any]) -> None:
     """January's meeting by the cell's schedule: set in chat, its notice sent by the job 14 days ahead,
     a reminder to the two who had not answered, a change in chat that moves the reminders, the brief.
@@ -714,6 +763,16 @@ async def _schedule_cycle(demo: Demo, runtime: Runtime, story: StoryClock, cast:
         )
         reminded = (await session.exec(query)).all()
     demo.note(N_("Reminded: %(count)s comrades."), count=len(reminded))
+    demo.say(
+        N_("At the same time, the members with an open task are asked how it stands; one reports it done")
+    )
+    doer = USER_BASE + cast["deputy"]
+    asked = len(demo.fake.sent(doer))
+    await runtime.meeting_jobs.run_step(meeting_id=meeting.id, step="tasks")
+    await demo.told(doer, asked)
+    await demo.press(doer, demo.fake.last(doer), demo._(resolution.STATUS_NAMES[Status.DONE]))
+    await runtime.delivery.wait_settled(timeout=15)
+    demo.skip()  # the other member's question is alike
 
     demo.say(
         N_(

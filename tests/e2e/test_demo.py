@@ -111,3 +111,27 @@ def contributions_in(out: str, _: Callable[[str], str]) -> None:
         "Not heard from in the last %(count)s meetings they attended (how many in brackets): %(names)s."
     )
     assert quiet.split("%(count)s")[0] not in lines
+    resolution_in(out, _)
+
+
+def resolution_in(out: str, _: Callable[[str], str]) -> None:
+    """A conclusion, a show of hands on the resolution, two tasks given, one reported done before
+    January's meeting, and the brief opening with them."""
+    from bot.demo import TASK_LIGHTS, TASK_VISITS
+    from bot.services import resolution
+
+    assert _("Conclusion on item %(number)s saved.") % {"number": 2} in out
+    result = _(resolution.RESULT) % {
+        "subject": _(resolution.WHOLE),
+        "for": 12,
+        "against": 0,
+        "abstain": 0,
+        "voters": 12,
+        "outcome": _(resolution.ADOPTED),
+    }
+    assert result.replace("\n", "\n      ") in out
+    assert out.count(_("Task #%(id)s is given; each member is being told.").split("#")[0]) == 2
+    done = _(resolution.STATUS_NAMES[resolution.Status.DONE])
+    assert f"Nguyễn Thị Hương: {done}" in out and f"Đỗ Thị Thu Hà: {_('not started')}" in out
+    brief = out.index(_("Tasks from the last meeting:"))
+    assert out.index(_(TASK_LIGHTS), brief) < out.index(_(TASK_VISITS), brief)
