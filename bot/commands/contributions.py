@@ -6,19 +6,20 @@ bot.services.contributions; these only ask, check and answer."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import tzinfo
 
 from bot import scopes
 from bot.chat import REFUSED, Ctx, cmd_button, flow_button
 from bot.chat.authority import set_target
+from bot.commands.common import meeting_of as _meeting
+from bot.commands.common import rules as _rules
+from bot.commands.common import zone as _tz
 from bot.domain import Attachment, Button
 from bot.errors import UserError
 from bot.flows import Form, finish
 from bot.i18n import N_
 from bot.meetings.contributions import SILENT_MEETINGS, Kind
-from bot.meetings.rules import Rules, State
+from bot.meetings.rules import State
 from bot.permissions import BY_NAME, Scope, allowed
-from bot.scopes import MeetingTarget
 from bot.services import contributions, meetings
 from bot.services.contributions import ContributionRow
 from bot.services.meetings import MeetingRow
@@ -33,20 +34,6 @@ ASK = N_(
 NOW_ON = N_("Under discussion: item %(number)s. %(title)s")
 SHORT = 60  # characters of a contribution shown on a button
 QUOTED = 300  # characters of it quoted back in the confirmation
-
-
-def _rules(ctx: Ctx) -> Rules:
-    return ctx.config.meetings.rules()
-
-
-def _tz(ctx: Ctx) -> tzinfo:
-    assert ctx.cell is not None
-    return meetings.cell_zone(ctx.cell, ctx.config.tz)
-
-
-def _meeting(ctx: Ctx) -> MeetingRow:
-    assert isinstance(ctx.target, MeetingTarget)
-    return ctx.target.meeting
 
 
 def _source(ctx: Ctx) -> str | None:

@@ -4,16 +4,18 @@ bot.services.meetings; these only ask, check and answer."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta
 
 from bot.chat import Ctx, cmd_button, flow_button
+from bot.commands.common import meeting_of as _meeting
+from bot.commands.common import rules as _rules
+from bot.commands.common import zone as _tz
 from bot.domain import Button
 from bot.errors import UserError
 from bot.flows import Form, advance, finish
 from bot.i18n import N_
-from bot.meetings.rules import Answer, Kind, Rules, State, Verdict, add_months, minimum_minutes, month_of
+from bot.meetings.rules import Answer, Kind, State, Verdict, add_months, minimum_minutes, month_of
 from bot.names import sort_key
-from bot.scopes import MeetingTarget
 from bot.services import attendance, charter, meetings, people, rollcall
 from bot.services.meetings import AttendanceRow, MeetingRow, PersonRow
 
@@ -22,20 +24,6 @@ LATER = N_("Chosen at the meeting")
 WHEN_EXAMPLE = N_(
     "When does it start? Write the date and time, for example 19:30 05/12/2026. Send /cancel to stop."
 )
-
-
-def _rules(ctx: Ctx) -> Rules:
-    return ctx.config.meetings.rules()
-
-
-def _tz(ctx: Ctx) -> tzinfo:
-    assert ctx.cell is not None
-    return meetings.cell_zone(ctx.cell, ctx.config.tz)
-
-
-def _meeting(ctx: Ctx) -> MeetingRow:
-    assert isinstance(ctx.target, MeetingTarget)
-    return ctx.target.meeting
 
 
 # ----------------------------------------------------------------------------------- /meeting (/hop)

@@ -4,20 +4,21 @@ in bot.meetings.resolution and bot.services.resolution; these only ask, check an
 
 from __future__ import annotations
 
-from datetime import date, tzinfo
+from datetime import date
 
 from bot.chat import Ctx, cmd_button, flow_button
+from bot.commands.common import meeting_of as _meeting
+from bot.commands.common import rules as _rules
+from bot.commands.common import zone as _tz
 from bot.domain import Button
 from bot.errors import UserError
 from bot.flows import Form, advance, finish
 from bot.i18n import N_
 from bot.meetings.resolution import Choice, CountError, Status, Tally, parse_counts, parse_due
-from bot.meetings.rules import Rules, State
+from bot.meetings.rules import State
 from bot.names import sort_key
 from bot.permissions import SECRETARIES
-from bot.scopes import MeetingTarget
 from bot.services import meetings, resolution
-from bot.services.meetings import MeetingRow
 from bot.services.resolution import AgendaRow, TaskRow
 
 CHOOSE = N_("Please choose one of the choices, or send /cancel.")
@@ -26,20 +27,6 @@ DUE_ERRORS = {
     "not_a_date": N_("Write the deadline as a date, for example 20/12/2026 or 20/12."),
     "past": N_("That deadline has passed already; write a later date."),
 }
-
-
-def _rules(ctx: Ctx) -> Rules:
-    return ctx.config.meetings.rules()
-
-
-def _tz(ctx: Ctx) -> tzinfo:
-    assert ctx.cell is not None
-    return meetings.cell_zone(ctx.cell, ctx.config.tz)
-
-
-def _meeting(ctx: Ctx) -> MeetingRow:
-    assert isinstance(ctx.target, MeetingTarget)
-    return ctx.target.meeting
 
 
 def _day(day: date) -> str:
