@@ -326,6 +326,17 @@ class TextTransport:
         return [text for chat, text in self.sent if chat == str(user)]
 
 
+def numbered(text: str) -> list[str]:
+    """The choices a message lists by number, in order (as a messenger without buttons shows them)."""
+    return [line.split(". ", 1)[1] for line in text.splitlines() if line[:1].isdigit() and ". " in line[:4]]
+
+
+async def delivered(runtime: Runtime) -> None:
+    """Everything queued in the outbox has been sent."""
+    runtime.delivery.wake()
+    await runtime.delivery.wait_settled()
+
+
 class TextChat:
     """People typing to the real runtime over the text-only messenger: no buttons to press, ever."""
 

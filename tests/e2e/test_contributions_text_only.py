@@ -10,19 +10,9 @@ from sqlmodel import select
 from bot.runtime import Runtime
 from bot.services import audit
 from storage.models import Cell, Contribution, ContributionVersion
-from tests.support import FakeClock, Seed, TextChat, plan_meeting
+from tests.support import FakeClock, Seed, TextChat, delivered, numbered, plan_meeting
 
 pytestmark = pytest.mark.e2e
-
-
-def numbered(text: str) -> list[str]:
-    """The choices a message lists by number, in order."""
-    return [line.split(". ", 1)[1] for line in text.splitlines() if line[:1].isdigit() and ". " in line[:4]]
-
-
-async def delivered(runtime: Runtime) -> None:
-    runtime.delivery.wake()
-    await runtime.delivery.wait_settled()
 
 
 async def plan(runtime: Runtime, s: Seed, clock: FakeClock) -> int:

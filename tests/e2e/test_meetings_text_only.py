@@ -8,19 +8,9 @@ from sqlmodel import select
 
 from bot.runtime import Runtime
 from storage.models import Attendance, Meeting
-from tests.support import FakeClock, Seed, TextChat
+from tests.support import FakeClock, Seed, TextChat, delivered, numbered
 
 pytestmark = pytest.mark.e2e
-
-
-def numbered(text: str) -> list[str]:
-    """The choices a message lists by number, in order."""
-    return [line.split(". ", 1)[1] for line in text.splitlines() if line[:1].isdigit() and ". " in line[:4]]
-
-
-async def delivered(runtime: Runtime) -> None:
-    runtime.delivery.wake()
-    await runtime.delivery.wait_settled()
 
 
 async def test_a_meeting_from_notice_to_report_by_typing_alone(

@@ -23,6 +23,8 @@ from tests.support import (
     Seed,
     TextChat,
     TextTransport,
+    delivered,
+    numbered,
     press,
     running_bot,
     say,
@@ -37,15 +39,6 @@ HANOI = timedelta(hours=7)
 def local(text: str) -> datetime:
     """A Hanoi wall-clock time ("2026-12-05 19:30") as an aware UTC datetime."""
     return datetime.fromisoformat(text).replace(tzinfo=UTC) - HANOI
-
-
-def numbered(text: str) -> list[str]:
-    return [line.split(". ", 1)[1] for line in text.splitlines() if line[:1].isdigit() and ". " in line[:4]]
-
-
-async def delivered(runtime: Runtime) -> None:
-    runtime.delivery.wake()
-    await runtime.delivery.wait_settled()
 
 
 def meeting_jobs(runtime: Runtime) -> dict[str, datetime | None]:
