@@ -26,3 +26,19 @@ def meeting_of(ctx: Ctx) -> MeetingRow:
     """The meeting a meeting-scoped command acts on."""
     assert isinstance(ctx.target, MeetingTarget)
     return ctx.target.meeting
+
+
+def typed_after(ctx: Ctx, skip: int = 0) -> str:
+    """What was typed after the command, the '#id' naming its target and `skip` more words, line breaks
+    kept (a contribution, a conclusion); from a button, the arguments as given."""
+    text = (ctx.incoming.text or "").strip()
+    if ctx.incoming.button is not None or not text.startswith("/"):
+        return " ".join(ctx.args[skip:])
+    rest = text.split(None, 1)[1] if len(text.split(None, 1)) > 1 else ""
+    head = rest.split(None, 1)
+    if head and head[0].startswith("#") and head[0][1:].isdigit():
+        rest = head[1] if len(head) > 1 else ""
+    for _ in range(skip):
+        words = rest.split(None, 1)
+        rest = words[1] if len(words) > 1 else ""
+    return rest.strip()

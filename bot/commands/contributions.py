@@ -12,6 +12,7 @@ from bot.chat import REFUSED, Ctx, cmd_button, flow_button
 from bot.chat.authority import set_target
 from bot.commands.common import meeting_of as _meeting
 from bot.commands.common import rules as _rules
+from bot.commands.common import typed_after
 from bot.commands.common import zone as _tz
 from bot.domain import Attachment, Button
 from bot.errors import UserError
@@ -42,19 +43,6 @@ def _source(ctx: Ctx) -> str | None:
     if incoming.sent_id is None or incoming.button is not None:
         return None
     return f"{incoming.chat.platform}:{incoming.chat.chat_id}:{incoming.sent_id}"
-
-
-def _typed_body(ctx: Ctx) -> str:
-    """What was written after '/say' (and after '#id' naming the meeting), line breaks kept."""
-    text = (ctx.incoming.text or "").strip()
-    if ctx.incoming.button is not None or not text.startswith("/"):
-        return " ".join(ctx.args)
-    parts = text.split(None, 1)
-    rest = parts[1] if len(parts) > 1 else ""
-    head = rest.split(None, 1)
-    if head and head[0].startswith("#") and head[0][1:].isdigit():
-        rest = head[1] if len(head) > 1 else ""
-    return rest.strip()
 
 
 async def _where(ctx: Ctx, meeting: MeetingRow) -> str:
@@ -174,7 +162,7 @@ async def say(ctx: Ctx) -> None:
         return
     meeting, person = _meeting(ctx), ctx.require_person()
     assert person.id is not None
-    body = _typed_body(ctx)
+    body = typed_after(ctx)
     if body:
         await _taken(ctx, await _take(ctx, body))
         return
@@ -413,7 +401,7 @@ async def edited(ctx: Ctx) -> None:
     text = ctx.incoming.text
     if text is None and ctx.incoming.attachment is not None:
         text = ctx.incoming.attachment.caption or ""
-    body = _typed_body(ctx) if text is not None and text.strip().startswith("/") else (text or "")
+    body = typed_after(ctx) if text is not None and text.strip().startswith("/") else (text or "")
     if await _revise(ctx, contribution, body=body):
         ctx.reply(
             ctx._(N_("Your contribution is corrected (version %(version)s)."), version=contribution.version)

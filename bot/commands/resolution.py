@@ -9,6 +9,7 @@ from datetime import date
 from bot.chat import Ctx, cmd_button, flow_button
 from bot.commands.common import meeting_of as _meeting
 from bot.commands.common import rules as _rules
+from bot.commands.common import typed_after
 from bot.commands.common import zone as _tz
 from bot.domain import Button
 from bot.errors import UserError
@@ -62,8 +63,7 @@ async def conclude(ctx: Ctx) -> None:
     if not agenda:
         raise UserError(N_("Meeting #%(id)s has no agenda."), id=meeting.id)
     if ctx.args and (item := await _item(ctx, ctx.args[0])) is not None and len(ctx.args) > 1:
-        text = (ctx.incoming.text or "").split(None, 2)[-1] if ctx.incoming.button is None else ""
-        await _save_conclusion(ctx, item, text or " ".join(ctx.args[1:]))
+        await _save_conclusion(ctx, item, typed_after(ctx, skip=1))
         return
     await ctx.begin_form("conclude", "item")
     ctx.reply(

@@ -107,3 +107,23 @@ async def test_a_resolution_by_typing_alone(
         parts = (await session.exec(select(TaskAssignee))).all()
     assert [(v.by_hands, v.for_count) for v in votes] == [(True, 3), (False, 1)]
     assert len(ballots) == 1 and len(tasks) == 1 and len(parts) == 2
+
+
+async def test_a_conclusion_typed_with_the_meeting_named_keeps_its_lines(
+    text_world: tuple[TextChat, Seed, Runtime], clock: FakeClock
+) -> None:
+    from storage.models import AgendaItem
+
+    chat, s, runtime = text_world
+    boss = s.tg("secretary")
+    await chat.say(boss, "/help")
+    meeting_id = await plan_meeting(runtime.sessions, s.cell, clock, runtime.config)
+    clock.advance(hours=2)
+    await chat.say(boss, "/open")
+    [saved] = await chat.say(boss, f"/ketluan #{meeting_id} 2 Thu đủ đảng phí tháng 12\nBáo cáo cấp trên 🙂")
+    assert "Conclusion on item 2 saved" in saved
+    [member_refused] = await chat.say(s.tg("member"), f"/ketluan #{meeting_id} 1 Không được")
+    assert "not available to you" in member_refused
+    async with runtime.sessions() as session:
+        items = (await session.exec(select(AgendaItem).order_by(AgendaItem.position))).all()
+    assert [i.conclusion for i in items] == [None, "Thu đủ đảng phí tháng 12\nBáo cáo cấp trên 🙂", None]
