@@ -301,6 +301,9 @@ async def task_step(ctx: Ctx, state: Form, answer: str) -> None:
             return
         if answer.startswith("p") and answer[1:].isdigit():
             pid = int(answer[1:])
+            if pid not in dict(members):  # typed, not pressed: only the list's members
+                ctx.reply(ctx._(CHOOSE))
+                return
             chosen = [p for p in chosen if p != pid] if pid in chosen else [*chosen, pid]
         else:
             numbers = answer.replace(",", " ").split()
@@ -371,8 +374,10 @@ async def tasks(ctx: Ctx) -> None:
     if not ctx.args[0].isdigit():
         raise UserError(N_("Choose one of your tasks from the list (send /tasks)."))
     found = await ctx.session.get(TaskRow, int(ctx.args[0]))
-    if found is None or found.id is None:
+    if found is None or found.id is None or found.cancelled_at is not None:
         raise UserError(N_("There is no such task."))
+    if not any(a.person_id == person.id for a in await resolution.assignees(ctx.session, found.id)):
+        raise UserError(N_("That task is not for this member."))  # nor shown to them
     if len(ctx.args) == 1:
         ctx.reply(
             ctx._(

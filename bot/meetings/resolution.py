@@ -94,9 +94,15 @@ def parse_due(text: str, *, today: date) -> date:
         raise ValueError("not_a_date")
     day, month, year = int(match[1]), int(match[2]), match[3]
     if year is None:
-        due = _date(today.year, month, day)
-        if due < today:
-            due = _date(today.year + 1, month, day)
+        # The next such day from today: 29/02 waits for the next leap year (within eight years).
+        for candidate in range(today.year, today.year + 9):
+            try:
+                due = date(candidate, month, day)
+            except ValueError:
+                continue
+            if due >= today:
+                return due
+        raise ValueError("not_a_date")
     else:
         due = _date(int(year) + (2000 if len(year) == 2 else 0), month, day)
     if due < today:

@@ -234,6 +234,7 @@ async def open_ballot(
         agenda_item_id=item_id,
         by_hands=False,
         voters=len(eligible),
+        voter_ids=eligible,
         opened_at=now,
         opened_by_person_id=actor.person_id,
     )
@@ -273,11 +274,16 @@ async def cast(
     """One ballot: only official members present, only while the vote is open, only once."""
     if vote.meeting_id != meeting.id:
         raise UserError(N_("There is no such vote."))
-    if vote.closed_at is not None:
+    if vote.closed_at is not None or meeting.closed_at is not None:
         raise UserError(N_("That vote has closed."))
-    if person_id not in await voters(session, meeting):
+    # Those it was opened for, still present: a later arrival has no ballot, and the count never
+    # exceeds its voters.
+    if person_id not in vote.voter_ids or person_id not in await voters(session, meeting):
         raise UserError(
-            N_("Only official members checked in at the meeting vote (probationary members do not).")
+            N_(
+                "Only the official members checked in when the vote opened vote (probationary members do "
+                "not)."
+            )
         )
     query = select(Ballot).where(Ballot.vote_id == vote.id, Ballot.person_id == person_id)
     if (await session.exec(query)).first() is not None:
@@ -306,7 +312,7 @@ async def close_ballot(
     vote.for_count, vote.against_count, vote.abstain_count = counted.for_, counted.against, counted.abstain
     vote.closed_at = now
     await session.flush()
-    eligible = await voters(session, meeting)
+    eligible = vote.voter_ids
     await queue(
         session=session,
         purpose=VOTE_PURPOSE,
@@ -500,8 +506,8 @@ async def set_status(
     if row is None:
         raise UserError(N_("That task is not for this member."))
     note = " ".join(note.split())[:500] if note else None
-    if (row.status, row.note) == (status.value, note or row.note) and not note:
-        return False
+    if row.status == status.value and (note is None or note == row.note):
+        return False  # the same report again
     before = {"status": row.status, "note": row.note}
     row.status, row.updated_at, row.updated_by_person_id = status.value, now, actor.person_id
     if note:

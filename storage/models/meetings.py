@@ -238,6 +238,8 @@ class Vote(SQLModel, table=True):
     abstain_count: int | None = None
     # Official members present when it was taken: the most hands there can be.
     voters: int
+    # Who may cast a ballot in the bot: those it was opened for (a later arrival has no ballot).
+    voter_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     opened_at: datetime = _utc()
     closed_at: datetime | None = _utc(nullable=True)
     opened_by_person_id: int | None = Field(default=None, foreign_key="person.id")

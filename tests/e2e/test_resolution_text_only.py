@@ -61,7 +61,7 @@ async def test_a_resolution_by_typing_alone(
     [again] = await chat.say(deputy, "/ballot 2 against")
     assert "voted already" in again
     [absent] = await chat.say(member, "/ballot 2 for")
-    assert "Only official members checked in" in absent
+    assert "Only the official members checked in when the vote opened" in absent
     [live] = await chat.say(boss, "/vote")
     assert "1 of 3 have voted (for 1" in live
     [closed] = await chat.say(boss, "1")  # Close the vote

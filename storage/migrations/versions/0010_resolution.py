@@ -44,6 +44,7 @@ def upgrade() -> None:
         sa.Column("against_count", sa.Integer(), nullable=True),
         sa.Column("abstain_count", sa.Integer(), nullable=True),
         sa.Column("voters", sa.Integer(), nullable=False),
+        sa.Column("voter_ids", sa.JSON(), nullable=False),
         sa.Column("opened_at", UTC, nullable=False),
         sa.Column("closed_at", UTC, nullable=True),
         sa.Column("opened_by_person_id", sa.Integer(), nullable=True),
