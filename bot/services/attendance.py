@@ -27,6 +27,7 @@ from bot.meetings.rules import (
     closes_early,
     final_attendance,
 )
+from bot.services import resolution
 from bot.services.audit import Actor, record_change
 from bot.services.delivery import queue, recipients_of
 from bot.services.meetings import (
@@ -290,6 +291,7 @@ async def close(
     if not confirming:
         meeting.closed_at = now
         meeting.closed_early = closing_early(meeting, now, rules)
+        await resolution.close_open_vote(session=session, meeting=meeting, actor=actor, now=now)
     meeting.roll_call_confirmed = True
     fix_finals(rows, meeting, rules)
     await session.flush()
@@ -374,6 +376,7 @@ async def auto_close(
         rows = await sync_roster(session=session, meeting=meeting, day=day)
         meeting.closed_at, meeting.closed_automatically, meeting.roll_call_confirmed = deadline, True, False
         fix_finals(rows, meeting, rules)
+        await resolution.close_open_vote(session=session, meeting=meeting, actor=Actor("job"), now=now)
         key, params, action = AUTO_CLOSED, {"when": when, "closed": local(deadline, tz)}, "meeting.auto_close"
     elif current is State.NOT_RECORDED:
         key, params, action = NOT_RECORDED, {"when": when}, "meeting.not_recorded"

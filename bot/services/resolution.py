@@ -74,7 +74,7 @@ RESULT = N_(
 ADOPTED, NOT_ADOPTED = N_("adopted"), N_("not adopted")
 WHOLE = N_("the whole resolution")
 ASSIGNED = N_(
-    "A task for you from %(cell)s: %(title)s\nDeadline: %(due)s\nWith: %(with)s\n"
+    "A task for you from %(cell)s: %(title)s\nDeadline: %(due)s\nAssigned to: %(with)s\n"
     "Send /tasks to report how it is going."
 )
 CHANGED = N_("Your task from %(cell)s has changed: %(title)s\nDeadline: %(due)s")
@@ -332,6 +332,17 @@ async def close_ballot(
         after={"vote": vote.id, "for": counted.for_, "against": counted.against, "abstain": counted.abstain},
     )
     return counted
+
+
+async def close_open_vote(
+    *, session: AsyncSession, meeting: Meeting, actor: Actor, now: datetime
+) -> Tally | None:
+    """A vote still open in the bot when its meeting closes closes with it: counts fixed, voters told."""
+    assert meeting.id is not None
+    running = await open_vote(session, meeting.id)
+    if running is None:
+        return None
+    return await close_ballot(session=session, meeting=meeting, vote=running, actor=actor, now=now)
 
 
 def result_params(counted: Tally) -> dict[str, Any]:

@@ -455,7 +455,7 @@ async def test_a_task_for_two_members_chosen_with_buttons_reaches_each_of_them(
     assert given["text"] == f"Task #{task.id} is given; each member is being told."
     expected = (
         f"A task for you from Chi bộ thôn 3: {TITLE}\nDeadline: 20/12/2026\n"
-        "With: Trần Văn Ân, Lê Văn Bình\nSend /tasks to report how it is going."
+        "Assigned to: Trần Văn Ân, Lê Văn Bình\nSend /tasks to report how it is going."
     )
     assert told[member] == [expected]
     assert told[committee] == [expected]

@@ -127,3 +127,43 @@ async def test_a_conclusion_typed_with_the_meeting_named_keeps_its_lines(
     async with runtime.sessions() as session:
         items = (await session.exec(select(AgendaItem).order_by(AgendaItem.position))).all()
     assert [i.conclusion for i in items] == [None, "Thu đủ đảng phí tháng 12\nBáo cáo cấp trên 🙂", None]
+
+
+async def test_closing_the_meeting_closes_a_vote_still_open_and_tells_the_voters(
+    text_world: tuple[TextChat, Seed, Runtime], clock: FakeClock
+) -> None:
+    chat, s, runtime = text_world
+    boss, deputy = s.tg("secretary"), s.tg("deputy")
+    for person in (boss, deputy):
+        await chat.say(person, "/help")
+    await plan_meeting(runtime.sessions, s.cell, clock, runtime.config)
+    clock.advance(hours=2)
+    await chat.say(boss, "/open")
+    await delivered(runtime)
+    for person in (boss, deputy):
+        await chat.say(person, "/checkin")
+    await chat.say(boss, "/vote")
+    await chat.say(boss, "1")  # the whole resolution (no conclusion yet)
+    await chat.say(boss, "Vote in")
+    await delivered(runtime)
+    await chat.say(deputy, "1")  # For, on the ballot
+    clock.advance(hours=5)  # nobody closed it: the meeting closes by itself
+    async with runtime.sessions.begin() as session:
+        from bot.services import attendance
+        from storage.models import Meeting
+
+        meeting = (await session.exec(select(Meeting))).one()
+        assert await attendance.auto_close(
+            session=session,
+            meeting=meeting,
+            now=clock(),
+            rules=runtime.config.meetings.rules(),
+            tz=runtime.config.tz,
+        )
+    await delivered(runtime)
+    async with runtime.sessions() as session:
+        [vote] = (await session.exec(select(Vote))).all()
+    assert vote.closed_at is not None and (vote.for_count, vote.voters) == (1, 2)
+    assert "Result of the vote on: the whole resolution" in chat.transport.texts(deputy)[-1]
+    [late] = await chat.say(deputy, f"/ballot {vote.id} against")
+    assert "No meeting of your cell is open now" in late or "has closed" in late
