@@ -79,7 +79,7 @@ async def _described(ctx: Ctx, contribution: ContributionRow) -> str:
     """One line saying what a contribution is: its item, its mark, written or recorded."""
     parts = []
     if contribution.agenda_item_id is not None:
-        items = {i.id: i for i in await contributions.items(ctx.session, contribution.meeting_id)}
+        items = {i.id: i for i in await meetings.agenda_items(ctx.session, contribution.meeting_id)}
         item = items.get(contribution.agenda_item_id)
         if item is not None:
             parts.append(ctx._(N_("item %(number)s. %(title)s"), number=item.position, title=item.title))
@@ -297,7 +297,7 @@ async def said(ctx: Ctx) -> None:
         ctx.reply(ctx._(N_("Send the corrected text. Send /cancel to keep it as it is.")))
         return
     if what == "item":
-        agenda = await contributions.items(ctx.session, meeting.id)
+        agenda = await meetings.agenda_items(ctx.session, meeting.id)
         if not agenda:
             raise UserError(N_("Meeting #%(id)s has no agenda."), id=meeting.id)
         await ctx.begin_form("said_item", "item", contribution=contribution.id)
@@ -368,7 +368,7 @@ async def said_item_step(ctx: Ctx, state: Form, answer: str) -> None:
     if contribution is None:
         return
     agenda = {
-        str(item.position): item for item in await contributions.items(ctx.session, contribution.meeting_id)
+        str(item.position): item for item in await meetings.agenda_items(ctx.session, contribution.meeting_id)
     }
     item = agenda.get(answer.strip().rstrip("."))
     if item is None:
@@ -476,7 +476,7 @@ async def next_(ctx: Ctx) -> None:
     if item is None:
         ctx.refuse(ctx._(N_("The meeting is on item %(number)s already."), number=meeting.current_position))
         return
-    agenda = await contributions.items(ctx.session, meeting.id)
+    agenda = await meetings.agenda_items(ctx.session, meeting.id)
     lines = [
         ctx._(
             N_("Now on item %(number)s of %(count)s: %(title)s"),
@@ -519,8 +519,8 @@ async def contributions_(ctx: Ctx) -> None:
     meeting = _meeting(ctx)
     assert meeting.id is not None and ctx.cell is not None
     report = await _participation(ctx, meeting)
-    taken = await contributions.of_meeting(ctx.session, meeting.id)
-    agenda = await contributions.items(ctx.session, meeting.id)
+    taken = report.taken
+    agenda = await meetings.agenda_items(ctx.session, meeting.id)
     names = await meetings.names_of(
         ctx.session, list({c.person_id for c in taken} | set(report.not_yet) | set(report.streaks))
     )

@@ -47,7 +47,7 @@ async def _item(ctx: Ctx, answer: str) -> AgendaRow | None:
     assert meeting.id is not None
     wanted = answer.strip().rstrip(".")
     return next(
-        (i for i in await resolution.items(ctx.session, meeting.id) if str(i.position) == wanted), None
+        (i for i in await meetings.agenda_items(ctx.session, meeting.id) if str(i.position) == wanted), None
     )
 
 
@@ -59,7 +59,7 @@ async def conclude(ctx: Ctx) -> None:
     meeting = _meeting(ctx)
     assert meeting.id is not None
     resolution.require_held(meeting, ctx.now, _rules(ctx))
-    agenda = await resolution.items(ctx.session, meeting.id)
+    agenda = await meetings.agenda_items(ctx.session, meeting.id)
     if not agenda:
         raise UserError(N_("Meeting #%(id)s has no agenda."), id=meeting.id)
     if ctx.args and (item := await _item(ctx, ctx.args[0])) is not None and len(ctx.args) > 1:
@@ -131,7 +131,7 @@ async def vote(ctx: Ctx) -> None:
             return
         ctx.reply(*await _live(ctx, running))
         return
-    agenda = await resolution.items(ctx.session, meeting.id)
+    agenda = await meetings.agenda_items(ctx.session, meeting.id)
     await ctx.begin_form("vote", "subject")
     choices = [(f"{i.position}. {i.title}", str(i.position)) for i in agenda if i.conclusion]
     choices.append((ctx._(resolution.WHOLE), WHOLE_KEY))
@@ -325,7 +325,7 @@ async def task_step(ctx: Ctx, state: Form, answer: str) -> None:
         except ValueError as error:
             raise UserError(DUE_ERRORS.get(str(error), DUE_ERRORS["not_a_date"])) from None
         await advance(session=ctx.session, state=state, step="item", now=ctx.now, due=due.isoformat())
-        agenda = await resolution.items(ctx.session, meeting.id)
+        agenda = await meetings.agenda_items(ctx.session, meeting.id)
         ctx.reply(
             ctx._(N_("Which agenda item does it come from?")),
             _item_buttons(agenda) + ((flow_button(ctx._(N_("None")), "none"),),),
@@ -360,8 +360,8 @@ async def tasks(ctx: Ctx) -> None:
     """Your tasks: pick one, then say how it stands (`/tasks <id> <status>` typed works too)."""
     person = ctx.require_person()
     assert person.id is not None
-    mine = await resolution.tasks_of(ctx.session, person.id)
     if not ctx.args:
+        mine = await resolution.tasks_of(ctx.session, person.id)
         if not mine:
             ctx.reply(ctx._(N_("You have no open tasks.")))
             return
@@ -591,7 +591,7 @@ async def resolution_(ctx: Ctx) -> None:
             when=meetings.local(meeting.starts_at, _tz(ctx)),
         )
     ]
-    agenda = await resolution.items(ctx.session, meeting.id)
+    agenda = await meetings.agenda_items(ctx.session, meeting.id)
     for item in agenda:
         lines += [
             "",

@@ -34,7 +34,16 @@ from bot.meetings.contributions import (
 from bot.meetings.rules import Answer, Rules, State, Verdict
 from bot.services.audit import Actor, record_change
 from bot.services.delivery import Recipient, queue
-from bot.services.meetings import name_of, require_state, row_for, state, subject_of
+from bot.services.meetings import (
+    agenda_items,
+    came,
+    counted_present,
+    name_of,
+    require_state,
+    row_for,
+    state,
+    subject_of,
+)
 from storage.models import AgendaItem, Attendance, Cell, Contribution, ContributionVersion, Meeting
 
 # What commands are handed.
@@ -102,12 +111,6 @@ async def standing_of(
     if isinstance(result, Refusal):
         raise UserError(REFUSALS[result], id=meeting.id)
     return result
-
-
-async def items(session: AsyncSession, meeting_id: int) -> list[AgendaItem]:
-    """The meeting's agenda items, in order."""
-    query = select(AgendaItem).where(AgendaItem.meeting_id == meeting_id).order_by(col(AgendaItem.position))
-    return list((await session.exec(query)).all())
 
 
 async def current_item(session: AsyncSession, meeting: Meeting) -> AgendaItem | None:
@@ -329,7 +332,7 @@ async def move_to(
     there. A UserError when there is no such item."""
     assert meeting.id is not None
     require_state(meeting, now, rules, State.OPEN)
-    agenda = await items(session, meeting.id)
+    agenda = await agenda_items(session, meeting.id)
     if not agenda:
         raise UserError(
             N_("Meeting #%(id)s has no agenda. Add it with /meeting_edit before it opens."), id=meeting.id
@@ -365,22 +368,18 @@ class Participation:
     not_yet: list[int] = field(default_factory=list)
     # Per member of the roster who was ever present: meetings since they last spoke (this one included).
     streaks: dict[int, int] = field(default_factory=dict)
-    written: int = 0  # written views from excused members
+    # The meeting's contributions standing (not withdrawn), in the order they came.
+    taken: list[Contribution] = field(default_factory=list)
+
+    @property
+    def written(self) -> int:
+        """Written views from excused members."""
+        return sum(1 for c in self.taken if c.written)
 
     @property
     def quiet(self) -> list[int]:
         """Members who have not spoken in the last SILENT_MEETINGS meetings they attended."""
         return [person for person, streak in self.streaks.items() if streak >= SILENT_MEETINGS]
-
-
-def _came(checked_in_at: datetime | None, final: str | None) -> bool:
-    return checked_in_at is not None or final in ("present", "late")
-
-
-def _present(row: Attendance) -> bool:
-    """Counted present as the roll call counts: a member of this cell, not exempt, who came ("213"
-    residence members and exempt members who come are welcome, but counted apart)."""
-    return row.primary_tie and not row.exempt and _came(row.checked_in_at, row.final)
 
 
 async def participation(
@@ -392,7 +391,7 @@ async def participation(
     assert meeting.id is not None
     standing_now = await of_meeting(session, meeting.id)
     spoke = {c.person_id for c in standing_now if not c.written}
-    present = [row.person_id for row in roster if _present(row)]
+    present = [row.person_id for row in roster if counted_present(row)]
     people = [row.person_id for row in roster]
     attended = (
         await session.exec(
@@ -423,13 +422,13 @@ async def participation(
     )
     history: dict[int, list[bool]] = {}
     for person_id, meeting_id, checked_in_at, final in attended:
-        if _came(checked_in_at, final):
+        if came(checked_in_at, final):
             history.setdefault(person_id, []).append((person_id, meeting_id) in spoken)
     return Participation(
         share=share(present, spoke),
         not_yet=[person for person in present if person not in spoke],
         streaks={person: silent_streak(history[person]) for person in people if person in history},
-        written=sum(1 for c in standing_now if c.written),
+        taken=standing_now,
     )
 
 

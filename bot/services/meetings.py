@@ -264,10 +264,26 @@ def subject_of(meeting_id: int) -> str:
     return f"meeting:{meeting_id}"
 
 
-async def agenda(session: AsyncSession, meeting_id: int) -> list[str]:
+async def agenda_items(session: AsyncSession, meeting_id: int) -> list[AgendaItem]:
     """The meeting's agenda items, in order."""
     query = select(AgendaItem).where(AgendaItem.meeting_id == meeting_id).order_by(col(AgendaItem.position))
-    return [item.title for item in (await session.exec(query)).all()]
+    return list((await session.exec(query)).all())
+
+
+async def agenda(session: AsyncSession, meeting_id: int) -> list[str]:
+    """The titles of the meeting's agenda items, in order."""
+    return [item.title for item in await agenda_items(session, meeting_id)]
+
+
+def came(checked_in_at: datetime | None, final: str | None) -> bool:
+    """Whether a member was at the meeting: checked in, or (closed, recorded) present or late."""
+    return checked_in_at is not None or final in ("present", "late")
+
+
+def counted_present(row: Attendance) -> bool:
+    """Present as the roll call counts: a member of this cell, not exempt, who came ("213" residence
+    members and exempt members who come are welcome, but counted apart)."""
+    return row.primary_tie and not row.exempt and came(row.checked_in_at, row.final)
 
 
 def agenda_markup(items: Sequence[str]) -> str:

@@ -88,12 +88,6 @@ FOLLOW_UP = N_(
 # --------------------------------------------------------------------------------------- conclusions
 
 
-async def items(session: AsyncSession, meeting_id: int) -> list[AgendaItem]:
-    """The meeting's agenda items, in order."""
-    query = select(AgendaItem).where(AgendaItem.meeting_id == meeting_id).order_by(col(AgendaItem.position))
-    return list((await session.exec(query)).all())
-
-
 def require_held(meeting: Meeting, now: datetime, rules: Rules) -> State:
     """Conclusions, recorded votes and tasks belong to a meeting open now or closed (right after)."""
     return meetings.require_state(meeting, now, rules, State.OPEN, State.CLOSED)
@@ -137,17 +131,10 @@ async def conclude(
 
 
 async def voters(session: AsyncSession, meeting: Meeting) -> list[int]:
-    """Who votes: official members of the cell present (checked in), not exempt."""
+    """Who votes: the members counted present (as the roll call counts them) who are official."""
     assert meeting.id is not None
     rows = await meetings.roster(session, meeting.id)
-    return [
-        row.person_id
-        for row in rows
-        if row.primary_tie
-        and not row.exempt
-        and row.status != "probationary"
-        and (row.checked_in_at is not None or row.final in ("present", "late"))
-    ]
+    return [row.person_id for row in rows if meetings.counted_present(row) and row.status != "probationary"]
 
 
 async def vote_subject(session: AsyncSession, vote: Vote) -> dict[str, Any] | str:
