@@ -243,6 +243,8 @@ async def end_membership(
     # Roles end too, including ones that would only start later (an imported role starts on the import day).
     for assignment in await repo.roles_from(session=session, person_id=person.id, day=on):
         await end_period(session, assignment, on)
+    # Their households are nobody's until the secretary gives them to someone (/households).
+    await repo.release_households(session=session, person_id=person.id, on=on)
     await session.flush()
     await end_delegations(
         session, person_id=person.id, cell_id=None, day=on, now=now, actor=actor, why="member.end"

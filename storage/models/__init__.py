@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from storage.models.chat import ChatIdentity, ChoiceSet, FlowState, InviteCode, ProcessedUpdate
 from storage.models.delivery import Announcement, OutboxMessage
-from storage.models.households import Household, HouseholdAssignment
+from storage.models.households import Household, HouseholdAssignment, Visit, VisitDraft, VisitNudge
 from storage.models.meetings import (
     AgendaItem,
     Attendance,
@@ -62,5 +62,8 @@ __all__ = [
     "Task",
     "TaskAssignee",
     "Unit",
+    "Visit",
+    "VisitDraft",
+    "VisitNudge",
     "Vote",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from storage.repo.choices import add_choice_set, latest_choice_set, prune_choice_sets
+from storage.repo.households import assign_household, release_households
 from storage.repo.organisation import (
     Ties,
     active_delegation,
@@ -48,6 +49,8 @@ from storage.repo.records import (
 )
 
 __all__ = [
+    "assign_household",
+    "release_households",
     "Ties",
     "ties",
     "mark_processed",

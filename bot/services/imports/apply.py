@@ -8,7 +8,7 @@ Re-importing the same file finds every row unchanged and writes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlmodel import col, select
@@ -378,25 +378,8 @@ async def _upsert_household(
             changed = True
     await session.flush()
     assert household.id is not None
-    current = (
-        await session.exec(
-            select(HouseholdAssignment).where(
-                HouseholdAssignment.household_id == household.id,
-                col(HouseholdAssignment.valid_to).is_(None),
-            )
-        )
-    ).first()
-    current_person = current.person_id if current else None
-    if current_person != person_id:
+    if await repo.assign_household(session=session, household_id=household.id, person_id=person_id, on=today):
         changed = True
-        if current is not None:
-            if current.valid_from >= today:
-                await session.delete(current)  # assigned and reassigned the same day: a correction
-            else:
-                current.valid_to = today - timedelta(days=1)
-        if person_id is not None:
-            session.add(HouseholdAssignment(household_id=household.id, person_id=person_id, valid_from=today))
-        await session.flush()
     return created, changed and not created
 
 
