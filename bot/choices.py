@@ -74,17 +74,25 @@ def _fold(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
+def _words(label: str) -> str:
+    """A label as typed: without the marks in front of its words ("« Back", "✓ housing", "⚠ …")."""
+    return re.sub(r"^[^\w]+", "", _fold(label))
+
+
 def pick_typed(options: list[dict[str, str]], text: str) -> str | None:
     """The data of the choice a typed answer names: its number, its label, or the unique start of one."""
     typed = _fold(text)
     if typed.isascii() and typed.isdigit():
         number = int(typed)
         return options[number - 1]["data"] if 1 <= number <= len(options) else None
-    exact = [o for o in options if _fold(o["label"]) == typed]
+    exact = [o for o in options if _fold(o["label"]) == typed] or [
+        o for o in options if _words(o["label"]) == _words(typed)
+    ]
     if len(exact) == 1:
         return exact[0]["data"]
     if len(typed) < MIN_TYPED_PREFIX:
         return None
+    # Only the label's own start: a free answer such as a name ("Ba") must not pick "« Back".
     starts = [o for o in options if _fold(o["label"]).startswith(typed)]
     return starts[0]["data"] if len(starts) == 1 else None
 

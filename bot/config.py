@@ -22,6 +22,7 @@ from bot.config_file import (
 )
 from bot.i18n import N_
 from bot.meetings.rules import Rules
+from bot.meetings.visits import DEFAULT_TOPICS, PeriodKind
 
 __all__ = [
     "CONFIG_ENV",
@@ -103,6 +104,24 @@ class MeetingsConfig(_Section):
         )
 
 
+class VisitsConfig(_Section):
+    """Household visits (bot.meetings.visits): how often each household is visited, the topics a visit
+    can touch, and how often members with overdue households are reminded."""
+
+    period: Literal["month", "quarter"] = "month"
+    # Keys of bot.meetings.visits.DEFAULT_TOPICS are translated; any other text is shown as written.
+    topics: list[str] = Field(default_factory=lambda: list(DEFAULT_TOPICS), min_length=1, max_length=20)
+    # Members with overdue households are reminded at most this often (never more than once a week).
+    nudge_every_days: int = Field(default=7, ge=7, le=90)
+    # The hour of the day (cell's time) the reminders go out.
+    nudge_hour: int = Field(default=9, ge=0, le=23)
+
+    @property
+    def period_kind(self) -> PeriodKind:
+        """The period as the rules module takes it."""
+        return PeriodKind(self.period)
+
+
 class Config(_Section):
     timezone: str = DEFAULT_TIMEZONE
     default_language: Literal["vi", "en"] = "vi"
@@ -115,6 +134,7 @@ class Config(_Section):
     database: DatabaseConfig = DatabaseConfig()
     delivery: DeliveryConfig = DeliveryConfig()
     meetings: MeetingsConfig = MeetingsConfig()
+    visits: VisitsConfig = VisitsConfig()
 
     @field_validator("timezone")
     @classmethod

@@ -24,7 +24,18 @@ from bot.meetings.resolution import Status
 from bot.meetings.rules import Kind, add_months, month_of
 from bot.runtime import Runtime
 from bot.serve import serve
-from bot.services import attendance, audit, charter, dues, invites, meetings, people, resolution, schedules
+from bot.services import (
+    attendance,
+    audit,
+    charter,
+    dues,
+    invites,
+    meetings,
+    people,
+    resolution,
+    schedules,
+    visits,
+)
 from fake_telegram import FakeBotAPI, TranscriptEntry
 from storage.models import Cell, Meeting, OutboxMessage, Person
 
@@ -208,6 +219,7 @@ async def run_demo(*, clock: Clock, quiet: bool = False, lang: str = "vi") -> in
                 await _play(demo, runtime, cast)
                 await _meeting(demo, runtime, config, story, cast)
                 await _schedule_cycle(demo, runtime, story, cast)
+                await _visits(demo, runtime, story, cast)
             finally:
                 stop.set()
                 await server
@@ -820,3 +832,56 @@ def _jobs_note(demo: Demo, runtime: Runtime, meeting_id: int, tz: tzinfo) -> Non
         id=meeting_id,
         jobs="; ".join(f"{step} {meetings.local(at, tz)}" for at, step in waiting),
     )
+
+
+async def _visits(demo: Demo, runtime: Runtime, story: StoryClock, cast: dict[str, Any]) -> None:
+    """Household visits ("1+10"): one member logs a visit with a resident's request and a follow-up,
+    another stops half-way and finishes later, and the secretary looks at the cell's coverage."""
+    tz: tzinfo = cast["tz"]
+    names: dict[int, str] = cast["names"]
+    boss = USER_BASE + cast["secretary"]
+    kind = runtime.config.visits.period_kind
+    now = story()
+    today = now.astimezone(tz).date()
+    async with runtime.sessions() as session:
+        rows = await visits.households(session, cast["cell"], day=today, kind=kind)
+    holders = [pid for pid in dict.fromkeys(r.person_id for r in rows) if pid is not None]
+    first, second = [
+        pid for pid in holders if USER_BASE + pid in cast["reachable"] and pid != cast["secretary"]
+    ][:2]
+    head = next(r.household.head_name for r in rows if r.person_id == first)
+    visit = "/thamho"
+    story.skip_to(now.astimezone(tz).replace(hour=17, minute=30))
+    demo.say(
+        N_("After work, %(name)s visits one of the households in their care and logs it with /visit"),
+        name=names[first],
+    )
+    one = USER_BASE + first
+    await demo.send(one, visit)
+    for typed in ("1", "1"):  # the first household; today
+        await demo.send(one, typed)
+    await demo.send(one, demo._(N_("Mr and Mrs %(name)s"), name=head.split()[-1]))
+    topics = len(runtime.config.visits.topics)
+    await demo.send(one, "1 6")  # housing; clean water
+    await demo.send(one, str(topics + 1))  # Done
+    await demo.send(one, demo._(N_("The roof leaks in the rain; the family has a new baby.")))
+    await demo.send(one, demo._(N_("Asks the commune to repair the hamlet road before Tết.")))
+    await demo.send(one, "2")  # in a week
+    await demo.send(one, "1")  # no photo: done
+    await demo.send(one, "1")  # save
+    two = USER_BASE + second
+    demo.say(N_("%(name)s starts logging yesterday's visit, but is called away half-way"), name=names[second])
+    await demo.send(two, visit)
+    for typed in ("1", "2"):  # the first household; yesterday
+        await demo.send(two, typed)
+    await demo.send(two, demo._(N_("The head of household")))
+    story.skip_to(story() + timedelta(hours=3))
+    demo.say(N_("Three hours later /visit again: the bot offers to continue where the form was left"))
+    await demo.send(two, visit)
+    await demo.send(two, "1")  # continue
+    await demo.send(two, "4")  # children's schooling
+    await demo.send(two, str(topics + 1))  # Done
+    for typed in ("1", "1", "1", "1", "1"):  # no notes, no request, no follow-up, no photo; save
+        await demo.send(two, typed)
+    demo.say(N_("The secretary looks at the cell's coverage this month"))
+    await demo.send(boss, "/ho coverage")

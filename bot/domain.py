@@ -61,6 +61,8 @@ class Incoming:
     attachment: Attachment | None = None
     # The messenger's id of the user's own message, so a later edit of it can be matched.
     sent_id: str | None = None
+    # A location the user shared (latitude, longitude): where a household visit took place.
+    location: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,11 @@ REASON_READERS = frozenset({Role.SECRETARY, Role.DEPUTY, Role.ACTING_SECRETARY, 
 RECORDERS = SECRETARIES | {Role.MINUTE_TAKER}
 # Who follows the contributions during and after a meeting.
 CONTRIBUTION_READERS = REASON_READERS | {Role.MINUTE_TAKER}
+# Who may see a household's details, visits and residents' requests, besides its own member; other
+# officers see counts and coverage only.
+HOUSEHOLD_READERS = frozenset({Role.SECRETARY, Role.DEPUTY, Role.ACTING_SECRETARY, Role.ORGANISER})
+# Who gives households to members, edits them and marks them moved away.
+HOUSEHOLD_KEEPERS = frozenset({Role.SECRETARY, Role.ACTING_SECRETARY, Role.ORGANISER})
 # Who ticks dues paid: the secretary and deputy; members report their own.
 DUES_OFFICERS = frozenset({Role.SECRETARY, Role.DEPUTY, Role.ACTING_SECRETARY})
 
@@ -192,6 +197,21 @@ COMMANDS: tuple[Command, ...] = (
         MEMBERS | CONTRIBUTION_READERS,
         N_("a meeting's conclusions, votes and tasks"),
         aliases=("nghiquyet",),
+    ),
+    Command(
+        "households",
+        Scope.CELL,
+        MEMBERS | OFFICERS,
+        N_("your households and their visits; the secretary sees and gives all"),
+        aliases=("ho",),
+    ),
+    Command("visit", Scope.CELL, MEMBERS, N_("log a visit to one of your households"), aliases=("thamho",)),
+    Command(
+        "followups",
+        Scope.CELL,
+        MEMBERS | HOUSEHOLD_READERS,
+        N_("follow-ups from household visits still open"),
+        aliases=("theodoi",),
     ),
     Command("dues", Scope.CELL, MEMBERS | DUES_OFFICERS, N_("party dues: report yours, or tick who paid")),
     Command(

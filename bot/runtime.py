@@ -23,7 +23,7 @@ from bot.meeting_jobs import MeetingJobs
 from bot.menus import MenuSync
 from bot.ports import Capabilities, DeliveryError, Rejected, Transport
 from bot.present import FULL, present
-from bot.services import announcements, attendance, meetings
+from bot.services import announcements, attendance, meetings, visits
 from bot.services.delivery import Deliverer
 from storage import migrate, repo
 from storage.db import make_engine, make_sessions
@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 Watcher = Callable[[set[str]], Awaitable[None]]
 REPORT_EVERY_RUN = timedelta(seconds=2)  # how often a live delivery report's job looks at it
+NUDGES_EVERY = timedelta(hours=1)  # the visit reminders look each hour; each member gets one a week at most
 MEETINGS_EVERY = timedelta(minutes=1)  # how often meetings past their deadline are looked for
 PRUNE_EVERY = timedelta(hours=1)
 # Where a report cannot be edited, a new one is sent at most this often (and once at the end).
@@ -171,6 +172,8 @@ class Runtime:
         self.jobs.schedule("meetings", self.run_due_meetings, every=MEETINGS_EVERY)
         # Each cell's next meeting by its rule, and the jobs before it (also re-planned on every change).
         self.jobs.schedule("schedules", self.meeting_jobs.plan, every=SCHEDULES_EVERY)
+        # Members with overdue households are reminded (bot.services.visits.nudge_all decides who and when).
+        self.jobs.schedule("visit_nudges", self.nudge_visits, every=NUDGES_EVERY)
         await self.rebuild_jobs()
         self.jobs.start()
         await self.delivery.start()
@@ -269,6 +272,16 @@ class Runtime:
         if done:
             self.delivery.wake()
         return done
+
+    async def nudge_visits(self) -> int:
+        """Remind members of their overdue households, through the outbox (at most once a week each)."""
+        async with self.sessions.begin() as session:
+            queued = await visits.nudge_all(
+                session=session, now=self.clock(), default_tz=self.config.tz, config=self.config.visits
+            )
+        if queued:
+            self.delivery.wake()
+        return queued
 
     async def update_tally(self, *, meeting_id: int) -> bool:
         """Edit the group chat's post of a meeting's notice to show the answers now; stop the job once

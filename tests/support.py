@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from telegram import Update
 
@@ -15,13 +15,14 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.domain import ChatRef, CommandInfo, Incoming, Reply, Sender
 from bot.meetings.rules import Kind
+from bot.names import name_key
 from bot.ports import Capabilities
 from bot.runtime import Runtime
 from bot.serve import serve
 from bot.services import audit, meetings, people, roles, units
 from fake_telegram import FakeBotAPI
 from storage.db import Sessions
-from storage.models import Cell, ChatIdentity
+from storage.models import Cell, ChatIdentity, Household, HouseholdAssignment
 
 TODAY = date(2026, 11, 26)
 
@@ -352,3 +353,35 @@ class TextChat:
         sender = Sender(TextTransport.platform, str(user), language_code=self.language)
         await self.runtime.receive(Incoming(chat, sender, text=text, update_id=str(self._updates)))
         return [text for chat_id, text in self.transport.sent[before:] if chat_id == str(user)]
+
+
+async def add_households(
+    sessions: Sessions, cell_id: int, owners: dict[int, int], *, on: date = TODAY, now: datetime | None = None
+) -> dict[int, list[int]]:
+    """Give each person (id → how many) that many households of the cell from `on`; return their ids.
+
+    Heads are named "Hộ <person>-<n>" and live at "Xóm <n>, thôn 3", so a test can type part of a name.
+    """
+    created: dict[int, list[int]] = {}
+    stamp = now or datetime(on.year, on.month, on.day, 3, 0, tzinfo=UTC)
+    async with sessions.begin() as session:
+        for person_id, count in owners.items():
+            for n in range(1, count + 1):
+                head, address = f"Hộ {person_id}-{n}", f"Xóm {n}, thôn 3"
+                household = Household(
+                    cell_id=cell_id,
+                    head_name=head,
+                    head_key=name_key(head),
+                    address=address,
+                    address_key=name_key(address),
+                    people=4,
+                    created_at=stamp,
+                )
+                session.add(household)
+                await session.flush()
+                assert household.id is not None
+                session.add(
+                    HouseholdAssignment(household_id=household.id, person_id=person_id, valid_from=on)
+                )
+                created.setdefault(person_id, []).append(household.id)
+    return created

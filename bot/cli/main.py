@@ -67,7 +67,7 @@ ARGPARSE_MESSAGES = (
 
 def build_parser(gettext: Gettext | None = None) -> argparse.ArgumentParser:
     """The command line, its help in the language `gettext` translates to."""
-    from bot.cli import imports, meetings, members, messages, organisation, schedules
+    from bot.cli import imports, meetings, members, messages, organisation, reports, schedules
 
     gettext = gettext or translator(DEFAULT_LANGUAGE).gettext
     parser = argparse.ArgumentParser(
@@ -90,7 +90,7 @@ def build_parser(gettext: Gettext | None = None) -> argparse.ArgumentParser:
     db = commands.group(sub, "db", gettext("the database schema"))
     commands.command(db, "upgrade", gettext("apply migrations"))
 
-    for area in (organisation, messages, members, imports, meetings, schedules):
+    for area in (organisation, messages, members, imports, meetings, schedules, reports):
         area.add(sub, commands)
     _name_the_choices(parser)
     return parser

@@ -18,9 +18,10 @@ from bot.commands import (
     officers,
     resolution,
     schedules,
+    visits,
 )
 from bot.meetings.rules import Rules
-from bot.permissions import MANAGE_MEMBERS
+from bot.permissions import HOUSEHOLD_KEEPERS, MANAGE_MEMBERS
 
 
 def registry(rules: Rules | None = None) -> Registry:
@@ -68,6 +69,9 @@ def registry(rules: Rules | None = None) -> Registry:
             "task_note": resolution.task_note,
             "cell_tasks": resolution.cell_tasks,
             "resolution": resolution.resolution_,
+            "households": visits.households,
+            "visit": visits.visit,
+            "followups": visits.followups,
         },
         forms={
             "lang": FormEntry(basic.lang_choose),
@@ -89,6 +93,10 @@ def registry(rules: Rules | None = None) -> Registry:
             "vote": FormEntry(resolution.vote_step),
             "task": FormEntry(resolution.task_step),
             "task_note": FormEntry(resolution.task_note_step),
+            # The visit form takes a photo or a shared location at its last step.
+            "visit": FormEntry(visits.visit_step, media=True),
+            "household_edit": FormEntry(visits.household_edit, requires=HOUSEHOLD_KEEPERS),
+            "household_retire": FormEntry(visits.household_retire, requires=HOUSEHOLD_KEEPERS),
         },
         on_edit=contributions.edited,
         on_text=contributions.offered,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from bot.chat import Ctx, cmd_button, flow_button
+from bot.commands import visits as visits_commands
 from bot.commands.common import meeting_of as _meeting
 from bot.commands.common import rules as _rules
 from bot.commands.common import zone as _tz
@@ -32,6 +33,7 @@ WHEN_EXAMPLE = N_(
 async def meeting(ctx: Ctx) -> None:
     """Plan a meeting: kind, time, reporting month, place, agenda, chair, then preview and send."""
     assert ctx.cell is not None
+    await visits_commands.requests_for_agenda(ctx)
     await ctx.begin_form("meeting", "kind")
     ctx.reply(
         ctx._(

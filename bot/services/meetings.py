@@ -653,3 +653,18 @@ async def names_of(session: AsyncSession, person_ids: Sequence[int]) -> dict[int
         return {}
     query = select(Person.id, Person.full_name).where(col(Person.id).in_(list(person_ids)))
     return {pid: name for pid, name in (await session.exec(query)).all() if pid is not None}
+
+
+async def last_held_day(session: AsyncSession, cell_id: int) -> date | None:
+    """The day the cell last met (a meeting opened in the bot, or recorded afterwards)."""
+    query = (
+        select(Meeting.opened_at)
+        .where(
+            Meeting.cell_id == cell_id,
+            col(Meeting.opened_at).is_not(None),
+            col(Meeting.cancelled_at).is_(None),
+        )
+        .order_by(col(Meeting.opened_at).desc())
+    )
+    opened = (await session.exec(query)).first()
+    return opened.date() if opened else None

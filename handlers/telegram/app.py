@@ -227,6 +227,7 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         media=media,
         attachment=attachment_of(message) if media else None,
         sent_id=str(message.message_id),
+        location=(message.location.latitude, message.location.longitude) if message.location else None,
     )
     await _runtime(context).receive(incoming)
 

@@ -152,6 +152,9 @@ async def test_command_menus_differ_by_role_and_language(
         "say",
         "tasks",
         "resolution",
+        "households",
+        "visit",
+        "followups",
         "dues",
     ]
     assert names["secretary"] == [
@@ -184,6 +187,9 @@ async def test_command_menus_differ_by_role_and_language(
         "tasks",
         "cell_tasks",
         "resolution",
+        "households",
+        "visit",
+        "followups",
         "dues",
         "schedule",
         "linkgroup",

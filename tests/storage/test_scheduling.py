@@ -84,14 +84,18 @@ async def test_a_restart_rebuilds_the_same_jobs_from_the_database(
     await second.start()
     after = set(second.jobs.jobs())
     await second.stop()
-    assert before == after == {"changes", "prune", "meetings", "schedules", report_job(announcement_id)}
+    assert (
+        before
+        == after
+        == {"changes", "prune", "meetings", "schedules", "visit_nudges", report_job(announcement_id)}
+    )
 
 
 async def test_a_change_schedules_only_the_job_it_touched(database_url: str, clock: FakeClock) -> None:
     config = Config.model_validate({"database": {"url": database_url}})
     runtime = Runtime(config, clock=clock)
     await runtime.start()
-    assert set(runtime.jobs.jobs()) == {"changes", "prune", "meetings", "schedules"}
+    assert set(runtime.jobs.jobs()) == {"changes", "prune", "meetings", "schedules", "visit_nudges"}
     announcement_id = await _announce_with_report(runtime, clock)  # as the command line would
     refreshed: list[set[str]] = []
 
@@ -102,5 +106,5 @@ async def test_a_change_schedules_only_the_job_it_touched(database_url: str, clo
     assert await runtime.check_changes() is True
     jobs = set(runtime.jobs.jobs())
     await runtime.stop()
-    assert jobs == {"changes", "prune", "meetings", "schedules", report_job(announcement_id)}
+    assert jobs == {"changes", "prune", "meetings", "schedules", "visit_nudges", report_job(announcement_id)}
     assert refreshed == [], "no one's menu was touched"

@@ -50,6 +50,9 @@ def test_forms_name_their_step_function() -> None:
         "vote",
         "task",
         "task_note",
+        "visit",
+        "household_edit",
+        "household_retire",
     }
     assert all(isinstance(entry, FormEntry) and callable(entry.step) for entry in forms.values())
 
