@@ -991,3 +991,81 @@ def test_schedule_set_with_a_bad_time_is_one_polite_line_and_changes_nothing(chi
     assert_one_polite_line(result, "25:00")
     assert chibo.rows("SELECT count(*) FROM meeting_rule") == [(0,)]
     assert chibo.rows("SELECT count(*) FROM meeting") == [(0,)]
+
+
+# --- reports ----------------------------------------------------------------------------------------
+
+
+def _visit(chibo: Chibo, day: str, request: str | None, follow_up: str | None = None) -> tuple[str, str]:
+    """Write one visit straight into the database (to a household and its member), as /visit would."""
+    household, person, head = chibo.rows(
+        "SELECT h.id, a.person_id, h.head_name FROM household h JOIN household_assignment a "
+        "ON a.household_id = h.id ORDER BY h.id LIMIT 1 OFFSET ?",
+        len(chibo.rows("SELECT id FROM visit")),
+    )[0]
+    with contextlib.closing(sqlite3.connect(chibo.db)) as connection:
+        connection.execute(
+            "INSERT INTO visit (household_id, cell_id, person_id, visited_on, topics, request, "
+            "follow_up_due, created_at) VALUES (?, 1, ?, ?, '[]', ?, ?, '2026-11-26 03:00:00.000000')",
+            (household, person, day, request, follow_up),
+        )
+        connection.commit()
+    [(name,)] = chibo.rows("SELECT full_name FROM person WHERE id = ?", person)
+    return head, name
+
+
+def test_report_requests_writes_the_residents_requests_of_the_period_to_xlsx(chibo: Chibo) -> None:
+    from openpyxl import load_workbook
+
+    before = _visit(chibo, "2026-06-30", "Trước kỳ báo cáo")
+    first = _visit(chibo, "2026-07-01", "Đề nghị sửa đường vào xóm", "2026-07-15")
+    _visit(chibo, "2026-08-02", None)  # a visit with no request is not in the report
+    last = _visit(chibo, "2026-12-31", "Xin hỗ trợ làm nhà 🏠")
+    result = chibo(
+        "report",
+        "requests",
+        "--cell",
+        CELL,
+        "--from",
+        "01/07/2026",
+        "--to",
+        "31/12/2026",
+        "--output",
+        "r.xlsx",
+    )
+    assert (result.returncode, result.stderr) == (0, ""), result.stderr
+    assert result.stdout.strip() == said(
+        "%(count)s residents' requests of %(cell)s from %(since)s to %(until)s written to %(file)s",
+        count=2,
+        cell=CELL,
+        since="01/07/2026",
+        until="31/12/2026",
+        file="r.xlsx",
+    )
+    sheet = load_workbook(chibo.cwd / "r.xlsx").active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[1] == [
+        vi(t)
+        for t in (
+            "Day",
+            "Head of household",
+            "Address",
+            "Village or group",
+            "Member",
+            "Request",
+            "Follow up by",
+            "Closed",
+        )
+    ]
+    assert [(r[0], r[1], r[4], r[5], r[6], r[7]) for r in rows[2:]] == [
+        ("01/07/2026", first[0], first[1], "Đề nghị sửa đường vào xóm", "15/07/2026", vi("no")),
+        ("31/12/2026", last[0], last[1], "Xin hỗ trợ làm nhà 🏠", None, None),
+    ]
+    assert before[0] not in str(rows)
+    assert sheet.freeze_panes == "A3"
+
+
+def test_report_requests_with_the_days_reversed_is_one_polite_line(chibo: Chibo) -> None:
+    result = chibo("report", "requests", "--cell", CELL, "--from", "31/12/2026", "--to", "01/07/2026")
+    assert_one_polite_line(result, said("The last day comes before the first day."))
+    assert not list(chibo.cwd.glob("*.xlsx"))
