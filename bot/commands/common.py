@@ -42,3 +42,12 @@ def typed_after(ctx: Ctx, skip: int = 0) -> str:
         words = rest.split(None, 1)
         rest = words[1] if len(words) > 1 else ""
     return rest.strip()
+
+
+def typed_numbers(answer: str, count: int) -> list[int] | None:
+    """The choices of a list of `count` named by typing their numbers ("1 3", "1, 3"), as 0-based
+    indexes in the order typed, without repeats; None when the answer is not such a list."""
+    numbers = answer.replace(",", " ").split()
+    if not numbers or not all(n.isdigit() and 1 <= int(n) <= count for n in numbers):
+        return None
+    return list(dict.fromkeys(int(n) - 1 for n in numbers))

@@ -9,7 +9,7 @@ from datetime import date
 from bot.chat import Ctx, cmd_button, flow_button
 from bot.commands.common import meeting_of as _meeting
 from bot.commands.common import rules as _rules
-from bot.commands.common import typed_after
+from bot.commands.common import typed_after, typed_numbers
 from bot.commands.common import zone as _tz
 from bot.domain import Button
 from bot.errors import UserError
@@ -306,11 +306,11 @@ async def task_step(ctx: Ctx, state: Form, answer: str) -> None:
                 return
             chosen = [p for p in chosen if p != pid] if pid in chosen else [*chosen, pid]
         else:
-            numbers = answer.replace(",", " ").split()
-            if not numbers or not all(n.isdigit() and 1 <= int(n) <= len(members) for n in numbers):
+            picked = typed_numbers(answer, len(members))
+            if picked is None:
                 ctx.reply(ctx._(CHOOSE))
                 return
-            chosen = list(dict.fromkeys(members[int(n) - 1][0] for n in numbers))
+            chosen = [members[i][0] for i in picked]
         await advance(session=ctx.session, state=state, step="who", now=ctx.now, chosen=chosen)
         await _who(ctx, chosen)
         return

@@ -10,6 +10,7 @@ from typing import Any
 
 from bot import markup
 from bot.chat import Ctx, cmd_button, flow_button
+from bot.commands.common import typed_numbers
 from bot.domain import Button
 from bot.errors import UserError
 from bot.flows import Form, advance, finish
@@ -779,11 +780,11 @@ async def _topics(ctx: Ctx, state: Form, answer: str) -> None:
         topic = topics[int(answer[1:])]
         chosen = [t for t in chosen if t != topic] if topic in chosen else [*chosen, topic]
     else:
-        numbers = answer.replace(",", " ").split()
-        if not numbers or not all(n.isdigit() and 1 <= int(n) <= len(topics) for n in numbers):
+        picked = typed_numbers(answer, len(topics))
+        if picked is None:
             ctx.reply(ctx._(CHOOSE))
             return
-        chosen = list(dict.fromkeys(topics[int(n) - 1] for n in numbers))
+        chosen = [topics[i] for i in picked]
     await _save(ctx, state, "topics", topics=chosen)
 
 

@@ -109,7 +109,8 @@ async def build(
             report.late.append((name, row.checked_in_at.astimezone(tz).strftime("%H:%M")))
         elif final is Final.EXCUSED:
             report.excused.append((name, row.reason or ""))
-        elif current in (State.PLANNED, State.OPEN) and row.answer != "absent":
+        elif current is not State.CLOSED and row.answer != "absent":
+            # Not final (planned, open, never opened, cancelled): nobody is absent, only answered or not.
             (report.coming if row.answer == "attend" else report.no_answer).append(name)
         elif final is Final.UNCONFIRMED:
             report.unconfirmed.append(name)
@@ -128,10 +129,13 @@ async def build(
                 report.flagged.append((names.get(row.person_id, "?"), months))
     report.flagged.sort(key=lambda item: sort_key(item[0]))
     report.flag_at = rules.charter_flag
-    report.unreachable = [
-        (names.get(row.person_id or 0, "?"), row.reason or "?")
-        for row in await meetings.notice_failures(session, meeting.id)
-    ]
+    report.unreachable = sorted(
+        (
+            (names.get(row.person_id or 0, "?"), row.reason or "?")
+            for row in await meetings.notice_failures(session, meeting.id)
+        ),
+        key=lambda item: sort_key(item[0]),
+    )
     if meeting.opened_at is not None:
         report.opened = meeting.opened_at.astimezone(tz).strftime("%H:%M")
     if meeting.closed_at is not None and meeting.opened_at is not None:
@@ -180,17 +184,18 @@ def render(report: RollCall, gettext: Callable[[str], str], *, final: bool | Non
         lines.append(
             _(N_("Late: %(count)s"), count=len(report.late)) + names([f"{n} ({t})" for n, t in report.late])
         )
+    if not final:  # before the close: who said they will come (and is not in yet)
+        lines.append(
+            _(N_("Said they will attend: %(count)s"), count=len(report.coming)) + names(report.coming)
+        )
     reasons = [f"{name} ({attendance.reason_text(reason, gettext)})" for name, reason in report.excused]
     lines.append(_(N_("Absent with reason: %(count)s"), count=len(reasons)) + names(reasons))
-    lines.append(
-        _(
-            N_("Absent without reason: %(count)s")
-            if final
-            else N_("No answer yet or not excused: %(count)s"),
-            count=len(report.unexcused),
+    if final or report.unexcused:  # before the close, only a rejected reason would put anyone here
+        lines.append(
+            _(N_("Absent without reason: %(count)s"), count=len(report.unexcused)) + names(report.unexcused)
         )
-        + names(report.unexcused)
-    )
+    if not final:
+        lines.append(_(N_("No answer yet: %(count)s"), count=len(report.no_answer)) + names(report.no_answer))
     if report.unconfirmed:
         lines.append(
             _(N_("Unconfirmed (roll call not yet confirmed): %(count)s"), count=len(report.unconfirmed))
