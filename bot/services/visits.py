@@ -328,7 +328,7 @@ async def edit(
     text = value.strip()
     new: Any
     if field == "people":
-        if not text.isdigit() or not 0 < int(text) <= 100:
+        if not text.isdecimal() or not 0 < int(text) <= 100:
             raise UserError(N_("Write the number of people as a whole number, for example 4."))
         new = int(text)
     elif field == "tags":
