@@ -135,3 +135,19 @@ def resolution_in(out: str, _: Callable[[str], str]) -> None:
     assert f"Nguyễn Thị Hương: {done}" in out and f"Đỗ Thị Thu Hà: {_('not started')}" in out
     brief = out.index(_("Tasks from the last meeting:"))
     assert out.index(_(TASK_LIGHTS), brief) < out.index(_(TASK_VISITS), brief)
+    visits_in(out, _)
+
+
+def visits_in(out: str, _: Callable[[str], str]) -> None:
+    """Two visits logged in chat (one finished from its draft hours later) and the cell's coverage."""
+    unfinished = _(
+        "You have an unfinished visit to %(head)s's household (last written %(day)s). Continue it?"
+    ).split("%(head)s")[0]
+    assert unfinished in out, "the second visit is resumed from its draft"
+    saved = _("Visit #%(id)s is saved. Thank you.")
+    assert saved % {"id": 1} in out and saved % {"id": 2} in out
+    coverage = _(
+        "Coverage in %(cell)s, %(period)s: %(covered)s of %(count)s households visited (%(percent)s%%)."
+    )
+    filled = coverage % {"cell": "Chi bộ thôn 3", "period": "\0", "covered": 2, "count": 190, "percent": 1}
+    assert re.search(r"\d\d/\d{4}".join(map(re.escape, filled.split("\0"))), out), "the coverage counts both"
