@@ -12,6 +12,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, tzinfo
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import col, select
@@ -34,6 +35,7 @@ from bot.services import (
     people,
     resolution,
     schedules,
+    summary,
     visits,
 )
 from fake_telegram import FakeBotAPI, TranscriptEntry
@@ -101,6 +103,8 @@ class Demo:
         self.printed = 0
         self.names: dict[int, str] = {}
         self.muted: set[int] = set()  # chats whose new messages are left out (the same notice to many)
+        # Bot messages starting so are left out (the summary after the close: the demo ends with it).
+        self.hidden: list[str] = []
 
     def _(self, message: str, **params: object) -> str:
         text = self.gettext(message)
@@ -120,7 +124,10 @@ class Demo:
         """Print the transcript entries that arrived since the last flush."""
         entries = self.fake.transcript()
         for entry in entries[self.printed :]:
-            muted = entry.chat_id in self.muted and entry.direction == "bot" and entry.kind == "message"
+            muted = entry.direction == "bot" and (
+                (entry.chat_id in self.muted and entry.kind == "message")
+                or any(entry.text.startswith(prefix) for prefix in self.hidden)
+            )
             if not self.quiet and not muted:
                 print(self.render(entry))
         self.printed = len(entries)
@@ -220,6 +227,7 @@ async def run_demo(*, clock: Clock, quiet: bool = False, lang: str = "vi") -> in
                 await _meeting(demo, runtime, config, story, cast)
                 await _schedule_cycle(demo, runtime, story, cast)
                 await _visits(demo, runtime, story, cast)
+                await _summary(demo, runtime, cast)
             finally:
                 stop.set()
                 await server
@@ -608,6 +616,7 @@ async def _meeting(
     [question] = await demo.send(boss, "/close")
     await demo.press(boss, question, demo._(N_("Accept")))
     before = len(demo.fake.sent(boss))
+    demo.hidden.append(demo._(summary.HEADING))  # the summary that follows is shown at the end
     await demo.press(boss, demo.fake.last(boss), demo._(N_("Reject")))
     await demo.told(boss, before)
     demo.note(
@@ -617,6 +626,7 @@ async def _meeting(
         ),
         name=SKIPPER,
     )
+    await runtime.delivery.wait_settled(timeout=30)  # the summary and its files (shown at the end)
 
 
 async def _contributions(
@@ -885,3 +895,30 @@ async def _visits(demo: Demo, runtime: Runtime, story: StoryClock, cast: dict[st
         await demo.send(two, typed)
     demo.say(N_("The secretary looks at the cell's coverage this month"))
     await demo.send(boss, "/ho coverage")
+
+
+async def _summary(demo: Demo, runtime: Runtime, cast: dict[str, Any]) -> None:
+    """The end: the summary of December's meeting, as the secretary got it when closing, and its files."""
+    boss = USER_BASE + cast["secretary"]
+    await runtime.delivery.wait_settled(timeout=15)
+    demo.flush()
+    demo.hidden.clear()
+    folder = Path(tempfile.mkdtemp(prefix="chibo-demo-summary-"))
+    demo.say(
+        N_(
+            "The secretary asks for the summary of the last meeting with /summary: the text, the draft "
+            "minutes (DOCX), the workbook (XLSX) and the chart (PNG), written to %(folder)s"
+        ),
+        folder=folder,
+    )
+    before = len(demo.fake.sent(boss))
+    demo.fake.user_sends(boss, "/tonghop" if demo.lang == "vi" else "/summary")
+    await demo.fake.wait_until(
+        lambda: sum("document" in m for m in demo.fake.sent(boss)[before:]) >= 3, timeout=15, what="the files"
+    )
+    demo.flush()
+    for message in demo.fake.sent(boss)[before:]:
+        if "document" in message:
+            name, content = demo.fake.document(message)
+            (folder / name).write_bytes(content)
+            demo.note(N_("Written: %(file)s"), file=folder / name)

@@ -231,6 +231,21 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "linkgroup", Scope.CELL, SECRETARIES, N_("send this in the cell's group chat to post notices there")
     ),
+    Command(
+        "summary",
+        Scope.CELL,
+        OFFICERS,
+        N_("a meeting's summary with the draft minutes: the last, a month (11/2026) or days"),
+        aliases=("tonghop",),
+    ),
+    Command("export", Scope.CELL, OFFICERS, N_("the workbook (XLSX) of the meetings of a month or days")),
+    Command(
+        "me",
+        Scope.NONE,
+        LINKED,
+        N_("your own year: meetings, contributions, tasks, visits"),
+        aliases=("toi",),
+    ),
 )
 BY_NAME = {command.name: command for command in COMMANDS}
 ALIASES = {alias: command.name for command in COMMANDS for alias in command.aliases}

@@ -23,7 +23,7 @@ from bot.meeting_jobs import MeetingJobs
 from bot.menus import MenuSync
 from bot.ports import Capabilities, DeliveryError, Rejected, Transport
 from bot.present import FULL, present
-from bot.services import announcements, attendance, meetings, visits
+from bot.services import announcements, attendance, meetings, summary, visits
 from bot.services.delivery import Deliverer
 from storage import migrate, repo
 from storage.db import make_engine, make_sessions
@@ -267,7 +267,20 @@ class Runtime:
                 cell = await session.get(Cell, meeting.cell_id)
                 assert cell is not None
                 tz = meetings.cell_zone(cell, self.config.tz)
-                if await attendance.auto_close(session=session, meeting=meeting, now=now, rules=rules, tz=tz):
+                action = await attendance.auto_close(
+                    session=session, meeting=meeting, now=now, rules=rules, tz=tz
+                )
+                if action == "meeting.auto_close":  # the summary says which entries await confirmation
+                    await summary.send(
+                        session=session,
+                        meeting=meeting,
+                        config=self.config,
+                        now=now,
+                        tz=tz,
+                        today=now.astimezone(tz).date(),
+                        occurrence="auto",
+                    )
+                if action:
                     done += 1
         if done:
             self.delivery.wake()

@@ -13,7 +13,7 @@ from fake_telegram.text import _message_text
 
 
 class InspectionMixin(FakeBotAPIBase):
-    """calls, sent, texts, last, buttons, commands_for, transcript, pending_updates and wait_for_*."""
+    """calls, sent, texts, last, document, buttons, commands_for, transcript, pending_updates, wait_for_*."""
 
     def calls(self, method: str | None = None, *, chat_id: int | str | None = None) -> list[Call]:
         """Recorded calls in order, optionally only one method (any case) and/or one chat."""
@@ -43,6 +43,11 @@ class InspectionMixin(FakeBotAPIBase):
         if chat is None or not chat.sent:
             raise LookupError(f"the bot sent nothing to chat {chat_id}")
         return chat.messages[chat.sent[-1]]
+
+    def document(self, message: Mapping[str, Any]) -> tuple[str, bytes]:
+        """The file name and the bytes of a document the bot sent in this message."""
+        sent = message["document"]
+        return sent["file_name"], self._files[sent["file_id"]].content
 
     @staticmethod
     def buttons(message: Mapping[str, Any]) -> list[tuple[str, str | None]]:

@@ -18,6 +18,7 @@ from bot.commands import (
     officers,
     resolution,
     schedules,
+    summary,
     visits,
 )
 from bot.meetings.rules import Rules
@@ -72,6 +73,9 @@ def registry(rules: Rules | None = None) -> Registry:
             "households": visits.households,
             "visit": visits.visit,
             "followups": visits.followups,
+            "summary": summary.summary_,
+            "export": summary.export,
+            "me": summary.me,
         },
         forms={
             "lang": FormEntry(basic.lang_choose),

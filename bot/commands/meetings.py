@@ -17,7 +17,7 @@ from bot.flows import Form, advance, finish
 from bot.i18n import N_
 from bot.meetings.rules import Answer, Kind, State, Verdict, add_months, minimum_minutes, month_of
 from bot.names import sort_key
-from bot.services import attendance, charter, meetings, people, rollcall
+from bot.services import attendance, charter, meetings, people, rollcall, summary
 from bot.services.meetings import AttendanceRow, MeetingRow, PersonRow
 
 CHOOSE = N_("Please choose one of the choices, or send /cancel.")
@@ -649,6 +649,20 @@ async def _finish_close(ctx: Ctx, state: Form, *, early_confirmed: bool) -> None
     ctx.reply(rollcall.render(report, ctx.gettext))
     await charter.check_meeting(
         session=ctx.session, rows=rows, cell_id=meeting.cell_id, today=ctx.today, now=ctx.now, rules=rules
+    )
+    await summary.send(
+        session=ctx.session,
+        meeting=meeting,
+        config=ctx.config,
+        now=ctx.now,
+        tz=tz,
+        today=ctx.today,
+        # After an automatic close the summary went out once already; confirming the roll call is news.
+        occurrence="record"
+        if state.flow == "record"
+        else "confirm"
+        if meeting.closed_automatically
+        else "close",
     )
     ctx.outcome.wake_delivery = True
 

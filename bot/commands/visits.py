@@ -25,17 +25,6 @@ from bot.services.visits import HouseholdRow
 
 PAGE = 10
 CHOOSE = N_("Please choose one of the choices, or send /cancel.")
-TOPIC_NAMES = {
-    "housing": N_("housing"),
-    "income": N_("income and poverty status"),
-    "work": N_("work"),
-    "schooling": N_("children's schooling"),
-    "insurance": N_("health insurance"),
-    "water": N_("clean water and sanitation"),
-    "security": N_("security and order"),
-    "policy": N_("policy explained"),
-    "mediation": N_("mediation"),
-}
 FIELD_NAMES = {
     "head_name": N_("head of household"),
     "address": N_("address"),
@@ -70,7 +59,7 @@ def _cell_id(ctx: Ctx) -> int:
 
 
 def _topic(ctx: Ctx, key: str) -> str:
-    return ctx._(TOPIC_NAMES[key]) if key in TOPIC_NAMES else key
+    return ctx._(visits.TOPIC_NAMES[key]) if key in visits.TOPIC_NAMES else key
 
 
 def _marks(ctx: Ctx, row: HouseholdRow) -> str:

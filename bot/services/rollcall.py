@@ -42,6 +42,8 @@ class RollCall:
     unreachable: list[tuple[str, str]] = field(default_factory=list)  # (name, reason): the notice failed
     # Members at the charter's flag this year (removal rule, domain.md §2), with their months.
     flagged: list[tuple[str, str]] = field(default_factory=list)
+    # Members at the charter's private warning (2 months), told to the secretary alone.
+    warned: list[tuple[str, str]] = field(default_factory=list)
     flag_at: int = 3
     opened: str | None = None
     closed: str | None = None
@@ -124,10 +126,14 @@ async def build(
             count = await charter.count(
                 session=session, person_id=row.person_id, year=today.year, today=today, rules=rules
             )
-            if count.level(rules) == "flag":
+            level = count.level(rules)
+            if level is not None:
                 months = ", ".join(m.strftime("%m/%Y") for m in count.months)
-                report.flagged.append((names.get(row.person_id, "?"), months))
+                (report.flagged if level == "flag" else report.warned).append(
+                    (names.get(row.person_id, "?"), months)
+                )
     report.flagged.sort(key=lambda item: sort_key(item[0]))
+    report.warned.sort(key=lambda item: sort_key(item[0]))
     report.flag_at = rules.charter_flag
     report.unreachable = sorted(
         (

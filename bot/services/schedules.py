@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlmodel import col, select
@@ -104,6 +104,28 @@ def as_record(rule: Rule | None) -> dict[str, object] | None:
         "notice": rule_maths.offset_label(rule.notice),
         "reminders": [rule_maths.offset_label(offset) for offset in rule.reminders],
     }
+
+
+def from_record(record: dict[str, Any] | None) -> Rule | None:
+    """A rule as the audit log kept it, back (None for none, or a record it cannot read)."""
+    if not record:
+        return None
+    try:
+        hour, minute = (int(part) for part in str(record["at"]).split(":"))
+        return Rule(
+            rhythm=Rhythm(record["rhythm"]),
+            at=time(hour, minute),
+            length=rule_maths.parse_offset(record["length"]),
+            day=record.get("day"),
+            nth=record.get("nth"),
+            weekday=record.get("weekday"),
+            weeks=record.get("weeks"),
+            anchor=date.fromisoformat(record["anchor"]) if record.get("anchor") else None,
+            notice=rule_maths.parse_offset(record["notice"]),
+            reminders=tuple(rule_maths.parse_offset(r) for r in record.get("reminders", [])),
+        )
+    except (KeyError, ValueError, UserError):
+        return None
 
 
 async def own_rule(

@@ -42,6 +42,18 @@ NUDGE_TEXT = N_(
 )
 PERIOD_NAMES = {PeriodKind.MONTH: N_("month"), PeriodKind.QUARTER: N_("quarter")}
 NOT_YOURS = N_("That household is not one of yours. Send /households to see yours.")
+# The topics' names (keys of bot.meetings.visits.DEFAULT_TOPICS); any other topic is shown as written.
+TOPIC_NAMES = {
+    "housing": N_("housing"),
+    "income": N_("income and poverty status"),
+    "work": N_("work"),
+    "schooling": N_("children's schooling"),
+    "insurance": N_("health insurance"),
+    "water": N_("clean water and sanitation"),
+    "security": N_("security and order"),
+    "policy": N_("policy explained"),
+    "mediation": N_("mediation"),
+}
 EDITABLE = ("head_name", "address", "village", "people", "phone", "tags")
 
 

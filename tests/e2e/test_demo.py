@@ -151,3 +151,28 @@ def visits_in(out: str, _: Callable[[str], str]) -> None:
     )
     filled = coverage % {"cell": "Chi bộ thôn 3", "period": "\0", "covered": 2, "count": 190, "percent": 1}
     assert re.search(r"\d\d/\d{4}".join(map(re.escape, filled.split("\0"))), out), "the coverage counts both"
+    summary_at_the_end(out, _)
+
+
+def summary_at_the_end(out: str, _: Callable[[str], str]) -> None:
+    """The demo ends with December's summary (its charter warning in the secretary's copy) and its three
+    files written to the folder it names, each one that opens as what it says."""
+    import io
+    from pathlib import Path
+
+    import docx
+    import openpyxl
+
+    from bot.services import summary
+
+    end = out.rindex("🤖 → Hoàng Văn Thắng: " + _(summary.HEADING))
+    text = out[end:]
+    assert _("Charter warnings") in text and "Lý Văn Phúc: 10/2028, 11/2028, 12/2028" in text
+    written = [Path(line.split(": ", 1)[1]) for line in text.splitlines() if line.strip().startswith("… ")]
+    assert sorted(p.suffix for p in written) == [".docx", ".png", ".xlsx"]
+    minutes = docx.Document(io.BytesIO(next(p for p in written if p.suffix == ".docx").read_bytes()))
+    body = "\n".join(p.text for p in minutes.paragraphs)
+    assert "Nông Thị Lan" in body and "Lý Văn Phúc" in body, "the absentees are in the minutes"
+    xlsx = next(p for p in written if p.suffix == ".xlsx")
+    assert len(openpyxl.load_workbook(xlsx).sheetnames) == 4
+    assert next(p for p in written if p.suffix == ".png").read_bytes().startswith(b"\x89PNG")

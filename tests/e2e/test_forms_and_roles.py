@@ -156,6 +156,7 @@ async def test_command_menus_differ_by_role_and_language(
         "visit",
         "followups",
         "dues",
+        "me",
     ]
     assert names["secretary"] == [
         "help",
@@ -193,6 +194,9 @@ async def test_command_menus_differ_by_role_and_language(
         "dues",
         "schedule",
         "linkgroup",
+        "summary",
+        "export",
+        "me",
     ]
     # Organisers see and stop delegations in their unit (only the secretary starts one).
     assert "roles" in names["organiser"] and "delegate" in names["organiser"]

@@ -697,10 +697,16 @@ async def test_an_open_meeting_nobody_closed_is_closed_by_the_job_and_confirmed_
         report = await press(fake, boss, question, "Accept")
         meeting = await meeting_row(bot, meeting_id)
         confirmed = {pid: row.final for pid, row in (await rows(bot, meeting_id)).items()}
-    assert told == [
+    assert told[0] == (
         "The meeting of 19:30 28/11/2026 was not closed, so I closed it at 23:30 28/11/2026. Members not "
         "ticked in are unconfirmed until you confirm the roll call: send /close."
-    ]
+    )
+    # Then the summary (with the draft minutes and the workbook), saying who awaits confirmation.
+    assert (
+        told[1].startswith("Summary of the meeting\n")
+        and "Unconfirmed (roll call not yet confirmed): 3" in told[1]
+    )
+    assert len(told) == 4, "the summary's text, DOCX and XLSX (no chart before 3 meetings)"
     assert closed.closed_automatically and not closed.roll_call_confirmed
     assert unconfirmed == {
         s.people["secretary"]: "unconfirmed",

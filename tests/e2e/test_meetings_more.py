@@ -189,7 +189,12 @@ async def test_a_second_month_of_unexcused_absence_warns_the_secretary_privately
         told_before = len(fake.sent(boss))
         [report] = await say(fake, boss, "/close")
         await delivered(bot)
-        told = fake.texts(boss)[told_before + 1 :]
+        # What the secretary is told after the report, the summary and its files apart.
+        told = [
+            t for t in fake.texts(boss)[told_before + 1 :] if t and not t.startswith("Summary of the meeting")
+        ]
+        deputy_summary = next(t for t in fake.texts(s.tg("deputy")) if t.startswith("Summary of the meeting"))
+        boss_summary = next(t for t in fake.texts(boss) if t.startswith("Summary of the meeting"))
         async with bot.runtime.sessions() as session:
             queued = (
                 await session.exec(select(OutboxMessage).where(OutboxMessage.purpose == "charter"))
@@ -203,6 +208,8 @@ async def test_a_second_month_of_unexcused_absence_warns_the_secretary_privately
     ]
     assert [(m.person_id, m.occurrence) for m in queued] == [(s.people["secretary"], "warn")]
     assert not any(t.startswith("Private:") for t in member_saw + others_saw), "told to the secretary only"
+    assert "Trần Văn Ân: 09/2026, 11/2026 (warned)" in boss_summary, "the secretary's summary repeats it"
+    assert "Trần Văn Ân: 09/2026" not in deputy_summary, "the deputy's copy leaves the warning out"
 
 
 # ----------------------------------------------------------------------------------------- dues
