@@ -1069,3 +1069,52 @@ def test_report_requests_with_the_days_reversed_is_one_polite_line(chibo: Chibo)
     result = chibo("report", "requests", "--cell", CELL, "--from", "31/12/2026", "--to", "01/07/2026")
     assert_one_polite_line(result, said("The last day comes before the first day."))
     assert not list(chibo.cwd.glob("*.xlsx"))
+
+
+def _held_meeting(chibo: Chibo) -> None:
+    """December's meeting planned with `chibo meeting add`, then held: opened, everyone present, closed."""
+    planned = chibo(
+        "--now", "26/11/2026 09:00", "meeting", "add", "--cell", CELL, "--at", "19:30 05/12/2026",
+        "--place", "Nhà văn hóa thôn 3", "--agenda", "Kiểm điểm tháng 11",
+    )  # fmt: skip
+    assert planned.returncode == 0, planned.stderr
+    with contextlib.closing(sqlite3.connect(chibo.db)) as connection:
+        connection.execute(
+            "UPDATE meeting SET opened_at = '2026-12-05 12:30:00.000000', "
+            "closed_at = '2026-12-05 14:10:00.000000'"
+        )
+        connection.execute(
+            "UPDATE attendance SET checked_in_at = '2026-12-05 12:31:00.000000', "
+            "final = CASE WHEN exempt = 1 THEN 'exempt' ELSE 'present' END"
+        )
+        connection.commit()
+
+
+def test_summary_prints_the_meeting_and_writes_its_minutes_and_workbook(chibo: Chibo) -> None:
+    import docx
+    from openpyxl import load_workbook
+
+    _held_meeting(chibo)
+    result = chibo(
+        "--now", "06/12/2026 09:00", "summary", "--cell", CELL, "--month", "12/2026", "--output", "bb"
+    )
+    assert (result.returncode, result.stderr) == (0, ""), result.stderr
+    assert result.stdout.startswith(vi("Summary of the meeting") + "\n")
+    assert vi("Present: %(count)s of %(expected)s") % {"count": 18, "expected": 18} in result.stdout
+    written = sorted(p.name for p in (chibo.cwd / "bb").iterdir())
+    assert written == ["bien-ban-chi-bo-thon-3-12-2026-1.docx", "bien-ban-chi-bo-thon-3-12-2026-1.xlsx"]
+    assert all(said("Written: %(file)s", file=f"bb/{name}") in result.stdout for name in written)
+    minutes = docx.Document(str(chibo.cwd / "bb" / written[0]))
+    assert any("Nhà văn hóa thôn 3" in p.text for p in minutes.paragraphs)
+    sheets = load_workbook(chibo.cwd / "bb" / written[1]).sheetnames
+    assert len(sheets) == 4, "attendance, contributions, tasks, visits (no chart before three meetings)"
+
+
+def test_summary_of_a_month_without_a_meeting_or_of_another_cells_meeting_is_one_polite_line(
+    chibo: Chibo,
+) -> None:
+    result = chibo("summary", "--cell", CELL, "--month", "10/2026", "--output", "bb")
+    assert_one_polite_line(result, said("%(cell)s has no meeting to summarise for that.", cell=CELL))
+    result = chibo("summary", "--cell", CELL, "--meeting", "99", "--output", "bb")
+    assert_one_polite_line(result, said("%(cell)s has no meeting #%(id)s.", cell=CELL, id=99))
+    assert not (chibo.cwd / "bb").exists()
