@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from bot.config import Config
@@ -23,6 +27,30 @@ os.environ["no_proxy"] = os.environ["NO_PROXY"]
 
 POSTGRES_URL = os.environ.get("CHIBO_TEST_POSTGRES_URL")
 TOKEN = "123456:TEST-TOKEN-never-logged"
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A database of this test run's own on the PostgreSQL server (dropped at the end), so two runs at
+    once (CI and a developer, or two checkouts) never drop each other's tables."""
+    assert POSTGRES_URL is not None
+    server, name = POSTGRES_URL.rsplit("/", 1)[0], f"chibo_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+
+    async def execute(statement: str) -> None:
+        engine = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        async with engine.connect() as conn:
+            await conn.execute(text(statement))
+        await engine.dispose()
+
+    def run(statement: str) -> None:  # first asked for inside a test's running loop: a loop of its own
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(asyncio.run, execute(statement)).result()
+
+    run(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{server}/{name}"
+    finally:
+        run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def reset_postgres(url: str) -> None:
@@ -53,8 +81,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'chibo.db'}"
     else:
-        assert POSTGRES_URL is not None
-        url = POSTGRES_URL
+        url = request.getfixturevalue("postgres_url")
         await reset_postgres(url)
     engine = make_engine(url, poolclass=NullPool)
     await migrate.upgrade(engine)
