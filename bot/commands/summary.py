@@ -14,7 +14,7 @@ from bot.domain import Document
 from bot.i18n import N_
 from bot.permissions import HOUSEHOLD_READERS, Role
 from bot.services import meetings, my_year, summary
-from bot.summary_model import Summary
+from bot.services.summary_model import Summary
 
 
 def _tz(ctx: Ctx) -> tzinfo:

@@ -1,9 +1,10 @@
 """The secretary's summary of a meeting: compiled from the database, shown as short sections on a phone,
 and sent with the draft minutes (DOCX), a workbook (XLSX) and a chart (PNG) through the outbox.
 
-What it holds is bot.summary_model; the files are bot.summary_files. The secretary and deputy get the
-full summary; a committee member (or anyone else an officer) gets it without households' names,
-addresses or residents' requests: visit counts and coverage only.
+What it holds is summary_model; the files are summary_files (both beside this module). The secretary,
+deputy and chair get the full summary (the charter's warnings only in the secretary's copy); a
+committee member gets it without households' names, addresses or residents' requests: visit counts and
+coverage only.
 """
 
 from __future__ import annotations
@@ -30,9 +31,18 @@ from bot.meetings.resolution import Status
 from bot.meetings.rules import Rules
 from bot.meetings.visits import PeriodKind, period_of
 from bot.names import sort_key
-from bot.services import contributions, dues, meetings, resolution, rollcall, schedules, visits
+from bot.services import (
+    contributions,
+    dues,
+    meetings,
+    resolution,
+    rollcall,
+    schedules,
+    summary_files,  # its libraries are imported only when a file is made
+    visits,
+)
 from bot.services.delivery import Recipient, queue, recipients_of
-from bot.summary_model import (
+from bot.services.summary_model import (
     CharterLine,
     FollowUpLine,
     HistoryPoint,
@@ -356,12 +366,8 @@ def _heading(text: str) -> str:
 
 
 def _said_line(said: Said, _: Callable[..., str]) -> str:
-    content = said.text
-    if said.media:
-        length = f" {said.seconds // 60}:{said.seconds % 60:02d}" if said.seconds else ""
-        content = (f"[{_(contributions.MEDIA_NAMES[said.media])}{length}] " + content).strip()
     kind = f" ({_(contributions.KIND_NAMES[said.kind])})" if said.kind != SaidKind.COMMENT else ""
-    return "• " + markup.escape(f"{said.name}{kind}: {content}")
+    return "• " + markup.escape(f"{said.name}{kind}: {summary_files.content(said, _)}")
 
 
 def _discussion(summary: Summary, _: Callable[..., str]) -> str:
@@ -639,8 +645,6 @@ async def send(
 
 def files(summary: Summary, gettext: Callable[[str], str]) -> dict[str, bytes]:
     """The draft minutes, the workbook and (from 3 meetings on) the chart, by file name."""
-    from bot import summary_files  # python-docx, openpyxl and matplotlib take a while to import
-
     names = summary_files.filenames(summary)
     made = {
         names["docx"]: summary_files.minutes_docx(summary, gettext),
@@ -721,8 +725,6 @@ def plain(summary: Summary, gettext: Callable[[str], str], *, private: bool = Fa
 
 def workbook(summaries: Sequence[Summary], gettext: Callable[[str], str]) -> tuple[str, bytes]:
     """One workbook for the meetings asked for (each row says which meeting when there are several)."""
-    from bot import summary_files
-
     if len(summaries) == 1:
         return summary_files.filenames(summaries[0])["xlsx"], summary_files.workbook_xlsx(
             summaries[0], gettext

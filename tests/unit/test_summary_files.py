@@ -1,4 +1,4 @@
-"""The summary's files (bot/summary_files.py): the draft minutes (DOCX), the workbook (XLSX) and the
+"""The summary's files (bot/services/summary_files.py): the draft minutes (DOCX), the workbook (XLSX) and the
 chart (PNG), built from a hand-written Summary and read back with python-docx and openpyxl."""
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot import summary_files
 from bot.i18n import translator
 from bot.meetings.contributions import Kind as SaidKind
 from bot.meetings.resolution import Status
 from bot.meetings.rules import Kind, State
+from bot.services import summary_files
 from bot.services.rollcall import RollCall
-from bot.summary_model import (
+from bot.services.summary_model import (
     FollowUpLine,
     HistoryPoint,
     Item,

@@ -2,7 +2,7 @@
 layout), a workbook (XLSX: attendance, contributions, tasks, visits) and a chart of attendance and
 participation over the last meetings (PNG).
 
-Pure functions of a bot.summary_model.Summary and the reader's gettext: no database, no I/O but the
+Pure functions of a bot.services.summary_model.Summary and the reader's gettext: no database, no I/O but the
 bytes they return. python-docx, openpyxl and matplotlib are imported inside the functions because each
 takes a while to import and most runs of the bot never build a file.
 """
@@ -21,7 +21,7 @@ from bot.i18n import N_
 from bot.meetings.contributions import Kind as SaidKind
 from bot.names import sort_key
 from bot.services import attendance, contributions, meetings, resolution, visits
-from bot.summary_model import Item, Said, Summary, TaskPart, VisitsPart
+from bot.services.summary_model import Item, Said, Summary, TaskPart, VisitsPart
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -90,7 +90,7 @@ def _media(said: Said, gettext: Gettext) -> str:
     return f"[{label}]"
 
 
-def _content(said: Said, gettext: Gettext) -> str:
+def content(said: Said, gettext: Gettext) -> str:
     """What was said, as the minutes write it: the media mark, then the text."""
     return " ".join(part for part in (_media(said, gettext), said.text) if part)
 
@@ -349,7 +349,7 @@ def _said_line(said: Said, gettext: Gettext) -> str:
         marks.append(gettext(N_("written view")))
     if marks:
         who += f" ({', '.join(marks)})"
-    return f"– {who}: {_content(said, gettext)}"
+    return f"– {who}: {content(said, gettext)}"
 
 
 def _agenda(document: Document, summary: Summary, gettext: Gettext) -> None:
@@ -594,7 +594,7 @@ def _contribution_rows(summary: Summary, gettext: Gettext) -> list[Row]:
     rows = [header]
     for number, title, said_list in groups:
         rows += [
-            [number, title, s.name, _kind(s, gettext), _content(s, gettext), yes if s.written else no]
+            [number, title, s.name, _kind(s, gettext), content(s, gettext), yes if s.written else no]
             for s in said_list
         ]
     return rows

@@ -1,5 +1,6 @@
-"""What a meeting's summary holds, compiled from the database (bot.services.summary) and shown three ways:
-as text on a phone, as the draft minutes (DOCX) and as a workbook (XLSX), with a chart (bot.summary_files).
+"""What a meeting's summary holds, compiled from the database (services/summary.py) and shown three
+ways: as text on a phone, as the draft minutes (DOCX) and as a workbook (XLSX), with a chart
+(services/summary_files.py).
 
 Plain data, no database and no language: names as written, kinds and statuses as enums, reasons as
 stored (bot.services.attendance.reason_text shows them), days and times already in the cell's zone.
