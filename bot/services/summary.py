@@ -76,8 +76,8 @@ CHART_FROM = 3  # a chart of fewer meetings says nothing
 SCHEDULE_ACTIONS = ("schedule.set", "schedule.inherit")
 HEADING = N_("Summary of the meeting")
 NO_FILES = N_(
-    "This messenger cannot receive files: the draft minutes (DOCX) and the workbook (XLSX) are sent to "
-    "your Telegram chat if you link one, or ask the organisation office for them."
+    "The draft minutes (DOCX) and the workbook (XLSX) cannot be sent on this messenger: send /summary in "
+    "Telegram to get them, or ask the organisation office."
 )
 
 
@@ -389,7 +389,7 @@ def _discussion(summary: Summary, _: Callable[..., str]) -> str:
     for item in summary.agenda:
         lines.append(markup.escape(f"{item.position}. {item.title}"))
         lines.extend(_said_line(s, _) for s in item.said)
-        if not item.said:
+        if not item.said and summary.contributions:  # none at all is said once, below
             lines.append(markup.escape(_(N_("(no contributions)"))))
         if item.conclusion:
             lines.append(markup.escape(_(N_("Conclusion: %(text)s"), text=item.conclusion)))
@@ -506,9 +506,14 @@ def _visits_section(summary: Summary, _: Callable[..., str]) -> str:
             "• " + markup.escape(f"{r.day:%d/%m} {r.head} ({r.member}): {r.text}") for r in part.requests
         )
     if part.full and part.follow_ups:
+        listed = {(r.head, r.text) for r in part.requests}  # a request listed above is not written twice
         lines.append(markup.escape(_(N_("Open follow-ups:"))))
         lines.extend(
-            "• " + markup.escape(f"{f.due:%d/%m} {f.head} ({f.member})" + (f": {f.text}" if f.text else ""))
+            "• "
+            + markup.escape(
+                f"{f.due:%d/%m} {f.head} ({f.member})"
+                + (f": {f.text}" if f.text and (f.head, f.text) not in listed else "")
+            )
             for f in part.follow_ups
         )
     return "\n".join(lines)
@@ -586,33 +591,43 @@ async def send(
         session=session, chats=[(r.chat.platform, r.chat.chat_id) for r in recipients if r.chat is not None]
     )
     # The charter's warnings are for the secretary alone (as charter.check tells them): others' copies
-    # leave that section out. Files go only where the messenger takes them.
-    secretaries = {
-        r.person_id
-        for r in await repo.role_holders(
-            session=session, role=OfficerRole.SECRETARY, day=day, cell_id=meeting.cell_id
-        )
+    # leave that section out. Households' names, addresses and requests only for the secretary and the
+    # deputy (a chair from the committee gets the counts). Files only where the messenger takes them.
+    holders = {
+        role: {
+            r.person_id
+            for r in await repo.role_holders(session=session, role=role, day=day, cell_id=meeting.cell_id)
+        }
+        for role in (OfficerRole.SECRETARY, OfficerRole.DEPUTY)
     }
-    groups: dict[tuple[str, bool, bool], list[Recipient]] = defaultdict(list)
+    secretaries, readers = (
+        holders[OfficerRole.SECRETARY],
+        holders[OfficerRole.SECRETARY] | holders[OfficerRole.DEPUTY],
+    )
+    groups: dict[tuple[str, bool, bool, bool], list[Recipient]] = defaultdict(list)
     for r in recipients:
         chosen, messenger = (
             languages.get((r.chat.platform, r.chat.chat_id), (None, None)) if r.chat else (None, None)
         )
         language = pick_language(chosen, messenger, config.default_language)
         takes_files = r.chat is not None and r.chat.platform in file_platforms
-        groups[(language, r.person_id in secretaries, takes_files)].append(r)
-    summary = await compile_summary(
-        session=session,
-        meeting=meeting,
-        now=now,
-        rules=rules,
-        tz=tz,
-        today=today,
-        visit_period=config.visits.period_kind,
-    )
+        groups[(language, r.person_id in secretaries, r.person_id in readers, takes_files)].append(r)
+    compiled: dict[bool, Summary] = {}  # full or not, each compiled once
     queued, subject = 0, meetings.subject_of(meeting.id)
-    made: dict[str, dict[str, bytes]] = {}  # the files, once per language
-    for (language, private, takes_files), group in groups.items():
+    made: dict[tuple[str, bool], dict[str, bytes]] = {}  # the files, once per language and copy
+    for (language, private, full, takes_files), group in groups.items():
+        if full not in compiled:
+            compiled[full] = await compile_summary(
+                session=session,
+                meeting=meeting,
+                now=now,
+                rules=rules,
+                tz=tz,
+                today=today,
+                visit_period=config.visits.period_kind,
+                full=full,
+            )
+        summary = compiled[full]
         gettext = translator(language).gettext
         text = render(summary, gettext, private=private)
         if not takes_files:
@@ -627,10 +642,10 @@ async def send(
             text=text,
         )
         if takes_files:
-            if language not in made:
+            if (language, full) not in made:
                 # Writing the files is CPU work: in a thread, so the bot's other chats are not held up.
-                made[language] = await asyncio.to_thread(files, summary, gettext)
-            for name, content in made[language].items():
+                made[(language, full)] = await asyncio.to_thread(files, summary, gettext)
+            for name, content in made[(language, full)].items():
                 queued += await queue(
                     session=session,
                     purpose=PURPOSE,
