@@ -229,7 +229,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _main(args, path, gettext, language)
     except ConfigError as error:
-        print(f"chibo: {gettext(N_('config error'))}: {error.render(gettext)}", file=sys.stderr)
+        label = gettext(N_("config error"))  # outside the f-string, where the catalog extractor sees it
+        print(f"chibo: {label}: {error.render(gettext)}", file=sys.stderr)
         return EXIT_CONFIG
     except ConnectionProblem as error:
         print(f"chibo: {error.render(gettext)}", file=sys.stderr)

@@ -17,6 +17,7 @@ from bot.meetings.rules import Attendance as Final
 from bot.services import resolution
 from storage.models import Attendance, Cell, Contribution, Meeting, Task, TaskAssignee, Visit
 
+YOUR_YEAR = N_("Your year %(year)s")
 FINAL_NAMES = {
     Final.PRESENT: N_("present"),
     Final.LATE: N_("late"),
@@ -52,6 +53,7 @@ async def my_year(session: AsyncSession, person_id: int, *, year: int, tz: tzinf
             .join(Cell, col(Cell.id) == Meeting.cell_id)
             .where(
                 Attendance.person_id == person_id,
+                col(Attendance.primary_tie).is_(True),  # not a cell they only live in (QĐ 213)
                 col(Attendance.final).is_not(None),
                 col(Meeting.cancelled_at).is_(None),
                 col(Meeting.starts_at) >= start,
@@ -113,7 +115,7 @@ def render(mine: MyYear, gettext: Callable[[str], str]) -> str:
     came = sum(1 for _day, _cell, final in mine.meetings if final in (Final.PRESENT, Final.LATE))
     counted = sum(1 for _day, _cell, final in mine.meetings if final not in (Final.EXEMPT, Final.UNCONFIRMED))
     lines = [
-        f"*{markup.escape(_(N_('Your year %(year)s'), year=mine.year))}*",
+        markup.bold(_(YOUR_YEAR, year=mine.year)),
         markup.escape(_(N_("Meetings: present at %(came)s of %(count)s."), came=came, count=counted)),
     ]
     lines += [

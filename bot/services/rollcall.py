@@ -50,6 +50,7 @@ class RollCall:
     minutes: int | None = None
     closed_early: bool = False
     recorded_late: bool = False
+    auto_closed: str | None = None  # when the bot closed it, nobody having done so
 
     @property
     def total(self) -> int:
@@ -144,15 +145,21 @@ async def build(
     )
     if meeting.opened_at is not None:
         report.opened = meeting.opened_at.astimezone(tz).strftime("%H:%M")
-    if meeting.closed_at is not None and meeting.opened_at is not None:
+    if meeting.closed_automatically and meeting.closed_at is not None:
+        # Closed by the job at the deadline: when the meeting really ended nobody knows.
+        report.auto_closed = meeting.closed_at.astimezone(tz).strftime("%H:%M")
+    elif meeting.closed_at is not None and meeting.opened_at is not None:
         report.closed = meeting.closed_at.astimezone(tz).strftime("%H:%M")
         report.minutes = int((meeting.closed_at - meeting.opened_at).total_seconds() // 60)
     report.closed_early, report.recorded_late = meeting.closed_early, meeting.recorded_late
     return report
 
 
-def render(report: RollCall, gettext: Callable[[str], str], *, final: bool | None = None) -> str:
-    """The roll call as plain text in the reader's language, names in the order of the list."""
+def render(
+    report: RollCall, gettext: Callable[[str], str], *, final: bool | None = None, unreachable: bool = False
+) -> str:
+    """The roll call as plain text in the reader's language, names in the order of the list.
+    `unreachable`: name whom the notice could not reach even once final (the summary, not the minutes)."""
     final = report.state is State.CLOSED if final is None else final
 
     def _(msgid: str, **params: object) -> str:
@@ -236,7 +243,7 @@ def render(report: RollCall, gettext: Callable[[str], str], *, final: bool | Non
             )
             + names(flagged)
         )
-    if report.unreachable and not final:  # for the secretary before the meeting; not for the minutes
+    if report.unreachable and (unreachable or not final):  # for the secretary; not for the minutes
         reached = [
             f"{name} ({gettext(UNREACHABLE_REASON_TEXT.get(reason, reason))})"
             for name, reason in report.unreachable
@@ -249,6 +256,13 @@ def render(report: RollCall, gettext: Callable[[str], str], *, final: bool | Non
                 opened=report.opened,
                 closed=report.closed,
                 minutes=report.minutes,
+            )
+        )
+    if report.auto_closed:
+        lines.append(
+            _(
+                N_("Nobody closed it: the bot closed it at %(closed)s, when it was due."),
+                closed=report.auto_closed,
             )
         )
     if report.closed_early:

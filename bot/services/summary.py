@@ -351,7 +351,7 @@ def render(summary: Summary, gettext: Callable[[str], str], *, private: bool = F
         return text % {k: str(v) for k, v in params.items()} if params else text
 
     sections = [
-        _heading(_(HEADING)) + "\n" + markup.escape(rollcall.render(summary.roll, gettext)),
+        _heading(_(HEADING)) + "\n" + markup.escape(rollcall.render(summary.roll, gettext, unreachable=True)),
         _discussion(summary, _),
         _decisions(summary, _),
         _visits_section(summary, _),
