@@ -72,7 +72,9 @@ async def test_a_meeting_from_notice_to_report_by_typing_alone(
     assert "Trần Văn Ân asked to be excused. Reason: illness" in question
     report, *after = await chat.say(boss, "reject")
     # The summary follows; this messenger takes no files, so it says how to get them.
-    assert any(t.startswith("Summary of the meeting") and "cannot be sent on this messenger" in t for t in after), after
+    assert any(
+        t.startswith("Summary of the meeting") and "cannot be sent on this messenger" in t for t in after
+    ), after
     assert "Present: 3 of 4" in report
     assert "Late: 1 — Hoàng Văn Thắng (19:50)" in report
     assert "Absent without reason: 1 — Trần Văn Ân" in report
