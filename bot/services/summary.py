@@ -13,7 +13,7 @@ import asyncio
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from sqlmodel import col, select
@@ -59,6 +59,7 @@ from bot.services.summary_model import (
 )
 from storage import repo
 from storage.models import (
+    AgendaItem,
     Attendance,
     AuditLog,
     Cell,
@@ -121,15 +122,15 @@ async def compile_summary(
         roll=roll,
         full=full,
     )
-    await _contributions(session, meeting, summary)
-    await _resolution(session, meeting, summary)
+    # Read once, used by the discussion, the votes, the last tasks and the visits' period.
+    items = await meetings.agenda_items(session, meeting.id)
     previous = await resolution.previous_meeting(session, meeting)
+    await _contributions(session, meeting, summary, items)
+    await _resolution(session, meeting, summary, items, previous)
     since = (
         previous.starts_at.astimezone(tz).date() + timedelta(days=1) if previous else day - timedelta(days=31)
     )
-    summary.visits = await _visits(
-        session, cell, since=since, until=max(day, since), kind=visit_period, full=full
-    )
+    summary.visits = await _visits(session, cell, since=since, until=max(day, since), kind=visit_period)
     summary.schedule_changes = await _schedule_changes(
         session, meeting, cell, since=previous.starts_at if previous else meeting.created_at, tz=tz
     )
@@ -137,13 +138,21 @@ async def compile_summary(
         CharterLine(n, "warn", m) for n, m in roll.warned
     ]
     summary.history = await history(session, meeting)
-    return summary
+    return summary if full else committee_copy(summary)
 
 
-async def _contributions(session: AsyncSession, meeting: Meeting, summary: Summary) -> None:
+def committee_copy(summary: Summary) -> Summary:
+    """The same summary without households' names, addresses or residents' requests (counts stay)."""
+    part = summary.visits
+    counts_only = None if part is None else replace(part, full=False, visits=[], requests=[], follow_ups=[])
+    return replace(summary, full=False, visits=counts_only)
+
+
+async def _contributions(
+    session: AsyncSession, meeting: Meeting, summary: Summary, items: Sequence[AgendaItem]
+) -> None:
     """Contributions by agenda item (names and kinds), written views apart, and who spoke."""
     assert meeting.id is not None
-    items = await meetings.agenda_items(session, meeting.id)
     summary.agenda = [Item(i.position, i.title, conclusion=i.conclusion) for i in items]
     by_id = {i.id: part for i, part in zip(items, summary.agenda, strict=True)}
     roster = await meetings.roster(session, meeting.id)
@@ -174,10 +183,16 @@ def _said(c: Contribution, name: str) -> Said:
     )
 
 
-async def _resolution(session: AsyncSession, meeting: Meeting, summary: Summary) -> None:
+async def _resolution(
+    session: AsyncSession,
+    meeting: Meeting,
+    summary: Summary,
+    items: Sequence[AgendaItem],
+    previous: Meeting | None,
+) -> None:
     """Votes, the tasks given at this meeting, and how the last meeting's tasks stand."""
     assert meeting.id is not None
-    positions = {i.id: i.position for i in await meetings.agenda_items(session, meeting.id)}
+    positions = {i.id: i.position for i in items}
     for vote in await resolution.votes_of(session, meeting.id):
         counted = await resolution.result(session, vote)
         summary.votes.append(
@@ -193,7 +208,6 @@ async def _resolution(session: AsyncSession, meeting: Meeting, summary: Summary)
         )
     given = await resolution.tasks_of_cell(session, meeting.cell_id, meeting_id=meeting.id)
     summary.tasks = [_task(line) for line in await resolution.lines(session, given)]
-    previous = await resolution.previous_meeting(session, meeting)
     if previous is not None:
         earlier = await resolution.tasks_of_cell(session, meeting.cell_id, meeting_id=previous.id)
         summary.last_tasks = [_task(line) for line in await resolution.lines(session, earlier)]
@@ -204,13 +218,13 @@ def _task(line: resolution.TaskLine) -> TaskPart:
 
 
 async def _visits(
-    session: AsyncSession, cell: Cell, *, since: date, until: date, kind: PeriodKind, full: bool
+    session: AsyncSession, cell: Cell, *, since: date, until: date, kind: PeriodKind
 ) -> VisitsPart:
     """Visits since the last meeting, the coverage this period, requests and open follow-ups."""
     assert cell.id is not None
     rows = await visits.households(session, cell.id, day=until, kind=kind)
     names = await meetings.names_of(session, sorted({r.person_id for r in rows if r.person_id}))
-    part = VisitsPart(since=since, until=until, period=period_of(until, kind).label, full=full)
+    part = VisitsPart(since=since, until=until, period=period_of(until, kind).label)
     part.households = sum(1 for r in rows if r.person_id is not None)
     part.covered = sum(1 for r in rows if r.person_id is not None and r.covered)
     part.overdue = sum(1 for r in rows if r.person_id is not None and r.overdue)
@@ -231,22 +245,19 @@ async def _visits(
     # Follow-ups open now from visits up to this meeting (a later visit's belong to a later summary).
     open_ones = [f for f in await visits.follow_ups(session, cell.id) if f.visit.visited_on <= until]
     part.open_follow_ups = len(open_ones)
-    if full:
-        writers = await meetings.names_of(session, sorted({v.person_id for v, _ in done}))
-        part.visits = [
-            VisitLine(v.visited_on, writers.get(v.person_id, "?"), h.head_name, h.address, tuple(v.topics))
-            for v, h in done
-        ]
-        part.requests = [
-            RequestLine(r.visited_on, r.visitor, r.household.head_name, r.text)
-            for r in await visits.requests(session, cell.id, since=since, until=until)
-        ]
-        part.follow_ups = [
-            FollowUpLine(
-                f.visit.follow_up_due or until, f.visitor, f.household.head_name, f.visit.request or ""
-            )
-            for f in open_ones
-        ]
+    writers = await meetings.names_of(session, sorted({v.person_id for v, _ in done}))
+    part.visits = [
+        VisitLine(v.visited_on, writers.get(v.person_id, "?"), h.head_name, h.address, tuple(v.topics))
+        for v, h in done
+    ]
+    part.requests = [
+        RequestLine(r.visited_on, r.visitor, r.household.head_name, r.text)
+        for r in await visits.requests(session, cell.id, since=since, until=until)
+    ]
+    part.follow_ups = [
+        FollowUpLine(f.visit.follow_up_due or until, f.visitor, f.household.head_name, f.visit.request or "")
+        for f in open_ones
+    ]
     return part
 
 
@@ -612,22 +623,20 @@ async def send(
         language = pick_language(chosen, messenger, config.default_language)
         takes_files = r.chat is not None and r.chat.platform in file_platforms
         groups[(language, r.person_id in secretaries, r.person_id in readers, takes_files)].append(r)
-    compiled: dict[bool, Summary] = {}  # full or not, each compiled once
+    whole = await compile_summary(
+        session=session,
+        meeting=meeting,
+        now=now,
+        rules=rules,
+        tz=tz,
+        today=today,
+        visit_period=config.visits.period_kind,
+    )
+    copies = {True: whole, False: committee_copy(whole)}  # compiled once: the copies differ only in visits
     queued, subject = 0, meetings.subject_of(meeting.id)
     made: dict[tuple[str, bool], dict[str, bytes]] = {}  # the files, once per language and copy
     for (language, private, full, takes_files), group in groups.items():
-        if full not in compiled:
-            compiled[full] = await compile_summary(
-                session=session,
-                meeting=meeting,
-                now=now,
-                rules=rules,
-                tz=tz,
-                today=today,
-                visit_period=config.visits.period_kind,
-                full=full,
-            )
-        summary = compiled[full]
+        summary = copies[full]
         gettext = translator(language).gettext
         text = render(summary, gettext, private=private)
         if not takes_files:
