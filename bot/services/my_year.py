@@ -15,17 +15,10 @@ from bot.i18n import N_
 from bot.meetings.resolution import Status
 from bot.meetings.rules import Attendance as Final
 from bot.services import resolution
+from bot.services.rollcall import FINAL_NAMES
 from storage.models import Attendance, Cell, Contribution, Meeting, Task, TaskAssignee, Visit
 
 YOUR_YEAR = N_("Your year %(year)s")
-FINAL_NAMES = {
-    Final.PRESENT: N_("present"),
-    Final.LATE: N_("late"),
-    Final.EXCUSED: N_("absent with reason"),
-    Final.UNEXCUSED: N_("absent without reason"),
-    Final.EXEMPT: N_("exempt"),
-    Final.UNCONFIRMED: N_("not yet confirmed"),
-}
 
 
 @dataclass

@@ -17,6 +17,16 @@ from bot.services import attendance, charter, dues, meetings
 from bot.services.announcements import UNREACHABLE_REASON_TEXT
 from storage.models import Cell, Meeting, Person
 
+# Each member's one final state, in words (a member's /me, the workbook's attendance sheet).
+FINAL_NAMES = {
+    Final.PRESENT: N_("present"),
+    Final.LATE: N_("late"),
+    Final.EXCUSED: N_("absent with reason"),
+    Final.UNEXCUSED: N_("absent without reason"),
+    Final.EXEMPT: N_("exempt"),
+    Final.UNCONFIRMED: N_("not yet confirmed"),
+}
+
 
 @dataclass
 class RollCall:

@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from bot.i18n import N_
 from bot.meetings.contributions import Kind as SaidKind
+from bot.meetings.rules import Attendance as Final
 from bot.names import sort_key
 from bot.services import attendance, contributions, meetings, resolution, visits
+from bot.services.rollcall import FINAL_NAMES
 from bot.services.summary_model import Item, Said, Summary, TaskPart, VisitsPart
 
 if TYPE_CHECKING:
@@ -48,12 +50,7 @@ BLANK = "…………………………"  # a name to be written in by hand
 ITEM = N_("Item %(number)s. %(title)s")
 WRITTEN_VIEWS = N_("Written views of absent members")
 
-STATE_PRESENT = N_("present")
 STATE_LATE = N_("late (%(time)s)")
-STATE_EXCUSED = N_("absent with reason")
-STATE_UNEXCUSED = N_("absent without reason")
-STATE_EXEMPT = N_("exempt")
-STATE_UNCONFIRMED = N_("not yet confirmed")
 STATE_COMING = N_("said they will attend")
 STATE_NO_ANSWER = N_("no answer yet")
 
@@ -550,13 +547,17 @@ def _attendance_rows(summary: Summary, gettext: Gettext, *, month: bool = True) 
     """One row per member of the cell: name, how they stood at the meeting, the reason, dues paid (for
     the meeting's month: named in the header unless several meetings share the sheet)."""
     roll = summary.roll
-    states: list[tuple[str, str, str]] = [(name, gettext(STATE_PRESENT), "") for name in roll.present]
+    states: list[tuple[str, str, str]] = [
+        (name, gettext(FINAL_NAMES[Final.PRESENT]), "") for name in roll.present
+    ]
     states += [(name, _(gettext, STATE_LATE, time=time), "") for name, time in roll.late]
-    states += [(n, gettext(STATE_EXCUSED), attendance.reason_text(r, gettext)) for n, r in roll.excused]
+    states += [
+        (n, gettext(FINAL_NAMES[Final.EXCUSED]), attendance.reason_text(r, gettext)) for n, r in roll.excused
+    ]
     for names, state in (
-        (roll.unexcused, STATE_UNEXCUSED),
-        (roll.exempt, STATE_EXEMPT),
-        (roll.unconfirmed, STATE_UNCONFIRMED),
+        (roll.unexcused, FINAL_NAMES[Final.UNEXCUSED]),
+        (roll.exempt, FINAL_NAMES[Final.EXEMPT]),
+        (roll.unconfirmed, FINAL_NAMES[Final.UNCONFIRMED]),
         (roll.coming, STATE_COMING),
         (roll.no_answer, STATE_NO_ANSWER),
     ):
