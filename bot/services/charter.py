@@ -4,6 +4,7 @@ privately at the first threshold and flagged for the cell's consideration at the
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -26,7 +27,7 @@ from bot.meetings.rules import (
     month_of,
 )
 from bot.services.delivery import queue, recipients_of
-from bot.services.dues import history
+from bot.services.meetings import names_of
 from storage import repo
 from storage.models import Attendance, DuesPayment, Exemption, Meeting, Membership, Person
 from storage.vocabulary import OfficerRole
@@ -75,48 +76,82 @@ async def count(
     *, session: AsyncSession, person_id: int, year: int, today: date, rules: Rules
 ) -> CharterCount:
     """The person's charter count for the year, across every membership they held."""
+    return (await counts(session=session, person_ids=[person_id], year=year, today=today, rules=rules))[
+        person_id
+    ]
+
+
+async def counts(
+    *, session: AsyncSession, person_ids: Sequence[int], year: int, today: date, rules: Rules
+) -> dict[int, CharterCount]:
+    """The charter count of each person for the year, across every membership they held.
+
+    Each kind of fact is read once for all of them (a roll call asks for a whole cell), not per person.
+    """
+    ids = sorted(set(person_ids))
+    if not ids:
+        return {}
+    year_start, year_end = date(year, 1, 1), date(year, 12, 31)
+    meetings: dict[int, list[RegularMeetingOutcome]] = defaultdict(list)
     query = (
-        select(Attendance, Meeting)
+        select(
+            col(Attendance.person_id), col(Attendance.final), col(Attendance.primary_tie), col(Meeting.month)
+        )
         .join(Meeting, col(Meeting.id) == col(Attendance.meeting_id))
         .where(
-            Attendance.person_id == person_id,
+            col(Attendance.person_id).in_(ids),
             col(Meeting.kind).in_(REGULAR_KINDS),
+            col(Meeting.month) >= year_start,
+            col(Meeting.month) <= year_end,
+            col(Meeting.cancelled_at).is_(None),
+            col(Meeting.roll_call_confirmed).is_(True),
             col(Attendance.final).is_not(None),
         )
     )
-    meetings = []
-    for row, meeting in (await session.exec(query)).all():
-        if meeting.cancelled_at is not None or not meeting.roll_call_confirmed:
-            continue
-        meetings.append(
-            RegularMeetingOutcome(
-                meeting.month, Final(str(row.final)), primary=row.primary_tie, state=State.CLOSED
-            )
+    for person_id, final, primary, month in (await session.exec(query)).all():
+        meetings[person_id].append(
+            RegularMeetingOutcome(month, Final(str(final)), primary=primary, state=State.CLOSED)
         )
     # Dues are owed for each month of the year with a primary membership, up to this month, in which the
     # cell kept its dues in the bot (someone's dues that month were ticked): a cell that keeps its dues
     # book on paper must not see every member flagged.
     ties = (
         await session.exec(
-            select(Membership).where(Membership.person_id == person_id, Membership.kind == "primary")
+            select(Membership).where(col(Membership.person_id).in_(ids), Membership.kind == "primary")
         )
     ).all()
-    year_start, this_month = date(year, 1, 1), month_of(today)
-    owed: set[date] = set()
+    this_month = month_of(today)
+    tracked: dict[int, set[date]] = {}
+    owed: dict[int, set[date]] = defaultdict(set)
     for tie in ties:
         start = max(tie.valid_from, year_start)
         end = min(tie.valid_to or this_month, this_month, date(year, 12, 1))
         if start <= end:
-            owed |= set(_months_between(start, end)) & await tracked_months(session, tie.cell_id, year)
-    paid = await history(session, person_id)
-    dues = [DuesMonth(month, paid.get(month)) for month in sorted(owed)]
-    exemptions = (await session.exec(select(Exemption).where(Exemption.person_id == person_id))).all()
-    exempt: set[date] = set()
-    for period in exemptions:
-        exempt |= set(_months_between(period.valid_from, period.valid_to or date(year, 12, 31)))
-    return charter_count(
-        year=year, meetings=meetings, dues=dues, exempt_months=exempt, today=today, rules=rules
+            if tie.cell_id not in tracked:
+                tracked[tie.cell_id] = await tracked_months(session, tie.cell_id, year)
+            owed[tie.person_id] |= set(_months_between(start, end)) & tracked[tie.cell_id]
+    paid: dict[int, dict[date, date | None]] = defaultdict(dict)
+    dues_query = select(col(DuesPayment.person_id), col(DuesPayment.month), col(DuesPayment.paid_on)).where(
+        col(DuesPayment.person_id).in_(ids),
+        col(DuesPayment.month) >= year_start,
+        col(DuesPayment.month) <= year_end,
     )
+    for person_id, month, paid_on in (await session.exec(dues_query)).all():
+        paid[person_id][month] = paid_on
+    exempt: dict[int, set[date]] = defaultdict(set)
+    for period in (await session.exec(select(Exemption).where(col(Exemption.person_id).in_(ids)))).all():
+        exempt[period.person_id] |= set(_months_between(period.valid_from, period.valid_to or year_end))
+    return {
+        person_id: charter_count(
+            year=year,
+            meetings=meetings[person_id],
+            dues=[DuesMonth(month, paid[person_id].get(month)) for month in sorted(owed[person_id])],
+            exempt_months=exempt[person_id],
+            today=today,
+            rules=rules,
+        )
+        for person_id in ids
+    }
 
 
 async def check(
@@ -125,9 +160,34 @@ async def check(
     """Count the person's months this year and tell the cell's secretary once per level reached."""
     assert person.id is not None
     result = await count(session=session, person_id=person.id, year=today.year, today=today, rules=rules)
+    await _tell(
+        session=session,
+        person_id=person.id,
+        name=person.full_name,
+        result=result,
+        cell_id=cell_id,
+        today=today,
+        now=now,
+        rules=rules,
+    )
+    return result
+
+
+async def _tell(
+    *,
+    session: AsyncSession,
+    person_id: int,
+    name: str,
+    result: CharterCount,
+    cell_id: int,
+    today: date,
+    now: datetime,
+    rules: Rules,
+) -> None:
+    """Tell the cell's secretary, once per level and year, that the person reached it."""
     level = result.level(rules)
     if level is None:
-        return result
+        return
     secretaries = [
         r.person_id
         for r in await repo.role_holders(
@@ -137,19 +197,18 @@ async def check(
     await queue(
         session=session,
         purpose=PURPOSE,
-        subject=f"person:{person.id}:{today.year}",
+        subject=f"person:{person_id}:{today.year}",
         occurrence=level,  # once per level and year: the outbox key makes it idempotent
         recipients=await recipients_of(session, secretaries),
         message_key=FLAG if level == "flag" else WARN,
         params={
-            "name": person.full_name,
+            "name": name,
             "count": str(len(result.months)),
             "year": str(today.year),
             "months": ", ".join(m.strftime("%m/%Y") for m in result.months),
         },
         now=now,
     )
-    return result
 
 
 async def check_meeting(
@@ -162,10 +221,18 @@ async def check_meeting(
     rules: Rules,
 ) -> None:
     """After a roll call is final: check the charter count of each member it concerns."""
-    for row in rows:
-        if row.primary_tie and not row.exempt:
-            person = await session.get(Person, row.person_id)
-            if person is not None:
-                await check(
-                    session=session, person=person, cell_id=cell_id, today=today, now=now, rules=rules
-                )
+    concerned = [row.person_id for row in rows if row.primary_tie and not row.exempt]
+    results = await counts(session=session, person_ids=concerned, year=today.year, today=today, rules=rules)
+    names = await names_of(session, concerned)
+    for person_id in concerned:
+        if person_id in names:
+            await _tell(
+                session=session,
+                person_id=person_id,
+                name=names[person_id],
+                result=results[person_id],
+                cell_id=cell_id,
+                today=today,
+                now=now,
+                rules=rules,
+            )

@@ -15,7 +15,7 @@ from bot.meetings.rules import Kind, Rules, State, final_attendance
 from bot.names import sort_key
 from bot.services import attendance, charter, dues, meetings
 from bot.services.announcements import UNREACHABLE_REASON_TEXT
-from storage.models import Cell, Meeting, Person
+from storage.models import Cell, Meeting
 
 # Each member's one final state, in words (a member's /me, the workbook's attendance sheet).
 FINAL_NAMES = {
@@ -82,9 +82,7 @@ async def build(
     assert cell is not None
     current = meetings.state(meeting, now, rules)
     rows = await meetings.roster(session, meeting.id)
-    names = {
-        p.id: p.full_name for p in [await session.get(Person, r.person_id) for r in rows] if p is not None
-    }
+    names = await meetings.names_of(session, [r.person_id for r in rows])
     report = RollCall(
         cell=cell.name,
         kind=Kind(meeting.kind),
@@ -132,17 +130,15 @@ async def build(
     report.unpaid = [
         p.full_name for p in await dues.unpaid(session=session, cell=cell, month=meeting.month, day=today)
     ]
-    for row in rows:
-        if row.primary_tie and not row.exempt:
-            count = await charter.count(
-                session=session, person_id=row.person_id, year=today.year, today=today, rules=rules
-            )
-            level = count.level(rules)
-            if level is not None:
-                months = ", ".join(m.strftime("%m/%Y") for m in count.months)
-                (report.flagged if level == "flag" else report.warned).append(
-                    (names.get(row.person_id, "?"), months)
-                )
+    concerned = [row.person_id for row in rows if row.primary_tie and not row.exempt]
+    counts = await charter.counts(
+        session=session, person_ids=concerned, year=today.year, today=today, rules=rules
+    )
+    for person_id in concerned:
+        level = counts[person_id].level(rules)
+        if level is not None:
+            months = ", ".join(m.strftime("%m/%Y") for m in counts[person_id].months)
+            (report.flagged if level == "flag" else report.warned).append((names.get(person_id, "?"), months))
     report.flagged.sort(key=lambda item: sort_key(item[0]))
     report.warned.sort(key=lambda item: sort_key(item[0]))
     report.flag_at = rules.charter_flag

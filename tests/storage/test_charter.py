@@ -194,3 +194,39 @@ async def test_dues_alone_reach_the_flag_and_the_secretary_is_told_once_per_leve
             await session.exec(select(OutboxMessage).where(OutboxMessage.purpose == charter.PURPOSE))
         ).all()
     assert [(m.person_id, m.occurrence) for m in told] == [(world.secretary.id, "flag")]
+
+
+async def test_counting_a_whole_cell_at_once_gives_each_member_their_own_count(world: World) -> None:
+    # The roll call counts a cell's members together (charter.counts): each must get exactly what
+    # counting them alone gives, whoever else is in the batch.
+    await pay_all(world, world.bao, range(1, 12), but=(4,))
+    await pay_all(world, world.ana, range(1, 12), but=(2, 5))
+    await held(world, world.village, date(2026, 2, 10), came={world.bao.id or 0})
+    await held(world, world.village, date(2026, 3, 10), came={world.ana.id or 0})
+    ids = [world.ana.id or 0, world.bao.id or 0, world.secretary.id or 0]
+    async with world.sessions() as session:
+        together = await charter.counts(session=session, person_ids=ids, year=2026, today=TODAY, rules=RULES)
+        alone = {
+            pid: await charter.count(session=session, person_id=pid, year=2026, today=TODAY, rules=RULES)
+            for pid in ids
+        }
+    assert together == alone
+    assert together[world.ana.id or 0].months == (date(2026, 2, 1), date(2026, 5, 1))
+    assert together[world.bao.id or 0].months == (date(2026, 3, 1), date(2026, 4, 1))
+    # Thôn 7 keeps its dues in the bot from July, when Ana's were ticked there: its secretary owes from then.
+    assert min(together[world.secretary.id or 0].unpaid_months) == date(2026, 7, 1)
+    async with world.sessions() as session:
+        assert await charter.counts(session=session, person_ids=[], year=2026, today=TODAY, rules=RULES) == {}
+
+
+async def test_names_are_read_once_per_session_and_a_rename_in_it_shows(world: World) -> None:
+    ids = [world.ana.id or 0, world.bao.id or 0]
+    async with world.sessions.begin() as session:
+        assert await meetings.names_of(session, ids) == {ids[0]: "Nông Thị An", ids[1]: "Lê Văn Bảo"}
+        ana = await session.get(Person, ids[0])
+        assert ana is not None
+        ana.full_name = "Nông Thị Ân"
+        assert (await meetings.names_of(session, ids))[ids[0]] == "Nông Thị Ân"
+    async with world.sessions() as session:  # a new session reads the database again
+        assert (await meetings.names_of(session, ids))[ids[0]] == "Nông Thị Ân"
+        assert await meetings.names_of(session, [999_999]) == {}
