@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
+from sqlalchemy import inspect
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -648,11 +649,28 @@ async def notice_failures(session: AsyncSession, meeting_id: int) -> list[Outbox
 
 
 async def names_of(session: AsyncSession, person_ids: Sequence[int]) -> dict[int, str]:
-    """Full names by person id, in one query."""
-    if not person_ids:
-        return {}
-    query = select(Person.id, Person.full_name).where(col(Person.id).in_(list(person_ids)))
-    return {pid: name for pid, name in (await session.exec(query)).all() if pid is not None}
+    """Full names by person id: those the session already holds, the rest in one query.
+
+    A summary names the same members in every section. The people are loaded whole and kept for the
+    session's life (the identity map alone holds them weakly), so the next call finds them, and a
+    rename made through this session shows at once, as it would on any object the session holds.
+    """
+    kept: dict[int, Person] = session.info.setdefault("names_of", {})
+    mapper = inspect(Person)
+    names: dict[int, str] = {}
+    missing = []
+    for pid in set(person_ids):
+        held = kept.get(pid) or session.identity_map.get(mapper.identity_key_from_primary_key((pid,)))
+        if held is not None and "full_name" in vars(held):  # loaded and not expired
+            names[pid] = held.full_name
+        else:
+            missing.append(pid)
+    if missing:
+        for person in (await session.exec(select(Person).where(col(Person.id).in_(missing)))).all():
+            if person.id is not None:
+                kept[person.id] = person
+                names[person.id] = person.full_name
+    return names
 
 
 async def last_held_day(session: AsyncSession, cell_id: int) -> date | None:
