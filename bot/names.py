@@ -8,6 +8,7 @@ People are listed in Vietnamese alphabetical order by given name (sort_key).
 from __future__ import annotations
 
 import difflib
+import functools
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
@@ -80,6 +81,7 @@ _LETTER_RANK = {letter: rank for rank, letter in enumerate(_ALPHABET)}
 _TONE_RANK = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and lists sort the same few hundred words again and again
 def _word_key(word: str) -> tuple[tuple[int, ...], int]:
     """One word's letters in Vietnamese order, then its tone."""
     letters: list[int] = []
@@ -97,6 +99,7 @@ def _word_key(word: str) -> tuple[tuple[int, ...], int]:
     return tuple(letters), tone
 
 
+@functools.lru_cache(maxsize=8192)  # pure: a cell's names are sorted in every list and summary
 def sort_key(full_name: str) -> tuple[object, ...]:
     """Order people as Vietnamese lists do: by given name (the last word), then family and middle names."""
     words = normalise_name(full_name).split()
