@@ -11,9 +11,9 @@ from bot.errors import UserError
 from bot.i18n import N_
 from bot.meetings.rules import month_of
 from bot.names import sort_key
-from bot.services import people
 from bot.services.audit import Actor, record_change
 from bot.services.delivery import queue, recipients_of
+from bot.services.records import exempt_among
 from storage import repo
 from storage.models import Cell, DuesPayment, Person
 from storage.vocabulary import OfficerRole
@@ -47,13 +47,19 @@ async def payments(session: AsyncSession, person_ids: list[int], month: date) ->
 
 async def unpaid(*, session: AsyncSession, cell: Cell, month: date, day: date) -> list[Person]:
     """The cell's members (primary tie, not exempt) whose dues for the month are not confirmed paid."""
-    views = [
-        v
-        for v in await people.list_members(session=session, cell=cell, day=day)
-        if v.kind == "primary" and not v.exempt
+    assert cell.id is not None
+    members = [
+        person
+        for person, _ in await repo.cell_members(
+            session=session, cell_id=cell.id, day=day, kinds=("primary",)
+        )
     ]
-    paid = await payments(session, [v.person.id for v in views if v.person.id is not None], month)
-    result = [v.person for v in views if not (v.person.id in paid and paid[v.person.id].paid_on is not None)]
+    ids = [p.id for p in members if p.id is not None]
+    exempt = await exempt_among(session, ids, day)
+    paid = await payments(session, ids, month)
+    result = [
+        p for p in members if p.id not in exempt and not (p.id in paid and paid[p.id].paid_on is not None)
+    ]
     return sorted(result, key=lambda p: sort_key(p.full_name))
 
 

@@ -8,6 +8,7 @@ people are told through the outbox.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
@@ -554,14 +555,19 @@ class TaskLine:
 
 
 async def lines(session: AsyncSession, tasks: Sequence[Task]) -> list[TaskLine]:
-    """Tasks with their assignees' names and statuses."""
+    """Tasks with their assignees' names and statuses (the assignees of all of them in one query)."""
+    ids = [task.id for task in tasks if task.id is not None]
+    by_task: dict[int, list[TaskAssignee]] = defaultdict(list)
+    if ids:
+        query = select(TaskAssignee).where(col(TaskAssignee.task_id).in_(ids)).order_by(col(TaskAssignee.id))
+        for row in (await session.exec(query)).all():
+            by_task[row.task_id].append(row)
+    names = await meetings.names_of(session, [r.person_id for rows in by_task.values() for r in rows])
     result = []
     for task in tasks:
         assert task.id is not None
-        rows = await assignees(session, task.id)
-        names = await meetings.names_of(session, [r.person_id for r in rows])
         people = sorted(
-            ((names.get(r.person_id, "?"), Status(r.status), r.note) for r in rows),
+            ((names.get(r.person_id, "?"), Status(r.status), r.note) for r in by_task[task.id]),
             key=lambda p: sort_key(p[0]),
         )
         result.append(TaskLine(task, people))

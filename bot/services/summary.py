@@ -250,9 +250,10 @@ async def _visits(
         VisitLine(v.visited_on, writers.get(v.person_id, "?"), h.head_name, h.address, tuple(v.topics))
         for v, h in done
     ]
-    part.requests = [
-        RequestLine(r.visited_on, r.visitor, r.household.head_name, r.text)
-        for r in await visits.requests(session, cell.id, since=since, until=until)
+    part.requests = [  # as visits.requests reads them, from the visits already at hand
+        RequestLine(v.visited_on, writers.get(v.person_id, "?"), h.head_name, v.request)
+        for v, h in done
+        if v.request is not None
     ]
     part.follow_ups = [
         FollowUpLine(f.visit.follow_up_due or until, f.visitor, f.household.head_name, f.visit.request or "")
@@ -318,7 +319,21 @@ async def history(session: AsyncSession, meeting: Meeting) -> list[HistoryPoint]
         ).all()
     )
     ids = [m.id for m in held]
-    rows = list((await session.exec(select(Attendance).where(col(Attendance.meeting_id).in_(ids)))).all())
+    # Columns, not rows: twelve meetings' rosters are a few hundred rows the chart only counts.
+    roster_rows = (
+        await session.exec(
+            select(
+                col(Attendance.meeting_id),
+                col(Attendance.person_id),
+                col(Attendance.checked_in_at),
+                col(Attendance.final),
+            ).where(
+                col(Attendance.meeting_id).in_(ids),
+                col(Attendance.primary_tie).is_(True),
+                col(Attendance.exempt).is_(False),
+            )
+        )
+    ).all()
     spoke = set(
         (
             await session.exec(
@@ -330,18 +345,20 @@ async def history(session: AsyncSession, meeting: Meeting) -> list[HistoryPoint]
             )
         ).all()
     )
-    by_meeting: dict[int, list[Attendance]] = defaultdict(list)
-    for row in rows:
-        by_meeting[row.meeting_id].append(row)
+    roster: dict[int, int] = defaultdict(int)  # members expected, by meeting
+    present: dict[int, list[int]] = defaultdict(list)
+    for meeting_id, person_id, checked_in_at, final in roster_rows:
+        roster[meeting_id] += 1
+        if meetings.came(checked_in_at, final):
+            present[meeting_id].append(person_id)
     points = []
     for m in reversed(held):
         assert m.id is not None
-        roster = [r for r in by_meeting[m.id] if r.primary_tie and not r.exempt]
-        came = [r.person_id for r in roster if meetings.counted_present(r)]
+        came = present[m.id]
         points.append(
             HistoryPoint(
                 label=m.month.strftime("%m/%Y"),
-                attendance=Share(len(came), len(roster)).percent,
+                attendance=Share(len(came), roster[m.id]).percent,
                 participation=Share(sum((m.id, p) in spoke for p in came), len(came)).percent
                 if m.contributions_taken and not m.recorded_late
                 else None,

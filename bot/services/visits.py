@@ -95,7 +95,7 @@ async def households(
     """The cell's active households (only `person_id`'s, or only `ids`, when given), with their marks,
     ordered by member and then by the head's name."""
     query = (
-        select(Household, HouseholdAssignment)
+        select(Household, col(HouseholdAssignment.person_id), col(HouseholdAssignment.valid_from))
         .outerjoin(
             HouseholdAssignment,
             (col(HouseholdAssignment.household_id) == col(Household.id))
@@ -107,8 +107,8 @@ async def households(
         query = query.where(HouseholdAssignment.person_id == person_id)
     if ids is not None:
         query = query.where(col(Household.id).in_(list(ids)))
-    pairs = list((await session.exec(query)).all())
-    household_ids = [h.id for h, _ in pairs if h.id is not None]
+    found = list((await session.exec(query)).all())
+    household_ids = [h.id for h, _, _ in found if h.id is not None]
     last = await _last_visits(session, household_ids, day)
     current = rules.period_of(day, kind)
     in_period = await _visited_in(session, household_ids, current)
@@ -116,20 +116,20 @@ async def households(
     rows = [
         HouseholdRow(
             household=household,
-            person_id=assignment.person_id if assignment else None,
-            assigned_from=assignment.valid_from if assignment else None,
+            person_id=person_id,
+            assigned_from=assigned_from,
             last_visit=last.get(household.id or 0),
             covered=(household.id or 0) in in_period,
-            overdue=assignment is not None
+            overdue=assigned_from is not None
             and rules.overdue(
-                assigned_from=assignment.valid_from,
+                assigned_from=assigned_from,
                 last_visit=last.get(household.id or 0),
                 today=day,
                 kind=kind,
             ),
             open_follow_ups=follow_ups.get(household.id or 0, 0),
         )
-        for household, assignment in pairs
+        for household, person_id, assigned_from in found
     ]
     names = await names_of(session, sorted({r.person_id for r in rows if r.person_id is not None}))
     return sorted(
