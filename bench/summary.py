@@ -914,9 +914,9 @@ class OneCell:
 PHASES: list[tuple[str, str, str]] = [  # (module, function, label)
     ("bot.services.summary", "compile_summary", "compile_summary (all)"),
     ("bot.services.rollcall", "build", "rollcall.build"),
-    ("bot.services.charter", "count", "› charter.count (per member)"),
+    ("bot.services.charter", "counts", "› charter.counts (the cell's members at once)"),
     ("bot.services.charter", "tracked_months", "›› charter.tracked_months"),
-    ("bot.services.charter", "history", "›› dues.history"),
+    ("bot.services.meetings", "names_of", "› meetings.names_of"),
     ("bot.services.dues", "unpaid", "› dues.unpaid"),
     ("bot.services.summary", "_contributions", "_contributions"),
     ("bot.services.contributions", "participation", "› contributions.participation"),
