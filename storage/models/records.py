@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text
+from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 from storage.models.base import _utc
@@ -15,6 +15,9 @@ class AuditLog(SQLModel, table=True):
     """Who changed what, with the state before and after."""
 
     __tablename__ = "audit_log"
+    # One subject's history in time order (a summary's schedule changes since the last meeting) is a
+    # lookup, not a scan of every such action in the district.
+    __table_args__ = (Index("ix_audit_log_subject_at", "subject", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = _utc()
