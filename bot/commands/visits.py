@@ -174,17 +174,15 @@ def _list_extras(lines: list[str], buttons: list[tuple[Button, ...]], listed: in
 async def _coverage(ctx: Ctx) -> None:
     """Per member: households, visited this period, overdue (counts only: any officer may see these)."""
     assert ctx.cell is not None and ctx.cell.id is not None
-    rows = await visits.households(ctx.session, ctx.cell.id, day=ctx.today, kind=_kind(ctx))
-    names = await meetings.names_of(ctx.session, sorted({r.person_id for r in rows if r.person_id}))
-    table = visits.coverage(rows, names)
+    found = await visits.coverage_of(ctx.session, ctx.cell.id, day=ctx.today, kind=_kind(ctx))
+    table = found.members
     period = visit_rules.period_of(ctx.today, _kind(ctx))
-    assigned = sum(c.households for c in table)
-    covered = sum(c.covered for c in table)
+    assigned, covered = found.households, found.covered
     percent = round(100 * covered / assigned) if assigned else 0
     lines = [
         ctx._(
             N_(
-                "Coverage in %(cell)s, %(period)s: %(covered)s of %(count)s households visited "
+                "Coverage in %(cell)s, %(period)s: households visited %(covered)s of %(count)s "
                 "(%(percent)s%%)."
             ),
             cell=ctx.cell.name,
@@ -201,9 +199,8 @@ async def _coverage(ctx: Ctx) -> None:
         if c.overdue:
             line += ", ⚠ " + ctx._(N_("%(overdue)s overdue"), overdue=c.overdue)
         lines.append("• " + line)
-    nobody = sum(r.person_id is None for r in rows)
-    if nobody:
-        lines.append(ctx._(N_("Households nobody is responsible for: %(count)s"), count=nobody))
+    if found.nobody:
+        lines.append(ctx._(N_("Households nobody is responsible for: %(count)s"), count=found.nobody))
     ctx.reply("\n".join(lines))
 
 

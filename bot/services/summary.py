@@ -222,15 +222,10 @@ async def _visits(
 ) -> VisitsPart:
     """Visits since the last meeting, the coverage this period, requests and open follow-ups."""
     assert cell.id is not None
-    rows = await visits.households(session, cell.id, day=until, kind=kind)
-    names = await meetings.names_of(session, sorted({r.person_id for r in rows if r.person_id}))
+    coverage = await visits.coverage_of(session, cell.id, day=until, kind=kind)
     part = VisitsPart(since=since, until=until, period=period_of(until, kind).label)
-    part.households = sum(1 for r in rows if r.person_id is not None)
-    part.covered = sum(1 for r in rows if r.person_id is not None and r.covered)
-    part.overdue = sum(1 for r in rows if r.person_id is not None and r.overdue)
-    part.coverage = [
-        MemberCoverageLine(c.name, c.households, c.covered, c.overdue) for c in visits.coverage(rows, names)
-    ]
+    part.households, part.covered, part.overdue = coverage.households, coverage.covered, coverage.overdue
+    part.coverage = [MemberCoverageLine(c.name, c.households, c.covered, c.overdue) for c in coverage.members]
     done = list(
         (
             await session.exec(
@@ -500,9 +495,10 @@ def _visits_section(summary: Summary, _: Callable[..., str]) -> str:
         markup.escape(
             _(
                 N_(
-                    "Since %(since)s: %(count)s visits. This period (%(period)s): %(covered)s of "
-                    "%(households)s households visited (%(percent)s%%), %(overdue)s overdue, "
-                    "%(open)s follow-ups open."
+                    # Counts after a colon: "1 visits" and "1 of 1 households" read wrong in English.
+                    "Visits since %(since)s: %(count)s. This period (%(period)s): households visited "
+                    "%(covered)s of %(households)s (%(percent)s%%), overdue: %(overdue)s, follow-ups open: "
+                    "%(open)s."
                 ),
                 since=f"{part.since:%d/%m/%Y}",
                 count=part.count,

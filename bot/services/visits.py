@@ -94,14 +94,10 @@ async def households(
 ) -> list[HouseholdRow]:
     """The cell's active households (only `person_id`'s, or only `ids`, when given), with their marks,
     ordered by member and then by the head's name."""
-    query = (
-        select(Household, col(HouseholdAssignment.person_id), col(HouseholdAssignment.valid_from))
-        .outerjoin(
-            HouseholdAssignment,
-            (col(HouseholdAssignment.household_id) == col(Household.id))
-            & repo.active_on(HouseholdAssignment, day),
-        )
-        .where(Household.cell_id == cell_id, col(Household.active).is_(True))
+    query = _with_holder(
+        select(Household, col(HouseholdAssignment.person_id), col(HouseholdAssignment.valid_from)),
+        cell_id,
+        day,
     )
     if person_id is not None:
         query = query.where(HouseholdAssignment.person_id == person_id)
@@ -109,24 +105,16 @@ async def households(
         query = query.where(col(Household.id).in_(list(ids)))
     found = list((await session.exec(query)).all())
     household_ids = [h.id for h, _, _ in found if h.id is not None]
-    last = await _last_visits(session, household_ids, day)
-    current = rules.period_of(day, kind)
-    in_period = await _visited_in(session, household_ids, current)
+    marks = await _marks(session, household_ids, day, kind)
     follow_ups = await _open_follow_up_counts(session, household_ids)
     rows = [
         HouseholdRow(
             household=household,
             person_id=person_id,
             assigned_from=assigned_from,
-            last_visit=last.get(household.id or 0),
-            covered=(household.id or 0) in in_period,
-            overdue=assigned_from is not None
-            and rules.overdue(
-                assigned_from=assigned_from,
-                last_visit=last.get(household.id or 0),
-                today=day,
-                kind=kind,
-            ),
+            last_visit=marks.last.get(household.id or 0),
+            covered=marks.covered(household.id or 0),
+            overdue=marks.overdue(household.id or 0, assigned_from),
             open_follow_ups=follow_ups.get(household.id or 0, 0),
         )
         for household, person_id, assigned_from in found
@@ -140,6 +128,41 @@ async def households(
             sort_key(r.household.head_name),
         ),
     )
+
+
+def _with_holder(query: Any, cell_id: int, day: date) -> Any:
+    """The cell's active households, each with the member who has it on `day` (or none)."""
+    return query.outerjoin(
+        HouseholdAssignment,
+        (col(HouseholdAssignment.household_id) == col(Household.id))
+        & repo.active_on(HouseholdAssignment, day),
+    ).where(Household.cell_id == cell_id, col(Household.active).is_(True))
+
+
+@dataclass(frozen=True)
+class _Marks:
+    """What the visits say of some households on a day: the last visit, and which the period covers."""
+
+    last: dict[int, date]
+    visited: set[int]
+    day: date
+    kind: PeriodKind
+
+    def covered(self, household_id: int) -> bool:
+        return household_id in self.visited
+
+    def overdue(self, household_id: int, assigned_from: date | None) -> bool:
+        return assigned_from is not None and rules.overdue(
+            assigned_from=assigned_from,
+            last_visit=self.last.get(household_id),
+            today=self.day,
+            kind=self.kind,
+        )
+
+
+async def _marks(session: AsyncSession, household_ids: list[int], day: date, kind: PeriodKind) -> _Marks:
+    last = await _last_visits(session, household_ids, day)
+    return _Marks(last, await _visited_in(session, household_ids, rules.period_of(day, kind)), day, kind)
 
 
 async def _last_visits(session: AsyncSession, household_ids: list[int], day: date) -> dict[int, date]:
@@ -244,23 +267,52 @@ class MemberCoverage:
     overdue: int
 
 
-def coverage(rows: Sequence[HouseholdRow], names: dict[int, str]) -> list[MemberCoverage]:
-    """Per member, from the household rows (households nobody has are left out: they are listed apart)."""
-    by_person: dict[int, list[HouseholdRow]] = defaultdict(list)
-    for row in rows:
-        if row.person_id is not None:
-            by_person[row.person_id].append(row)
-    result = [
+@dataclass(frozen=True)
+class CellCoverage:
+    """The cell's coverage this period: per member, and how many households nobody has."""
+
+    members: list[MemberCoverage]
+    nobody: int
+
+    @property
+    def households(self) -> int:
+        return sum(c.households for c in self.members)
+
+    @property
+    def covered(self) -> int:
+        return sum(c.covered for c in self.members)
+
+    @property
+    def overdue(self) -> int:
+        return sum(c.overdue for c in self.members)
+
+
+async def coverage_of(session: AsyncSession, cell_id: int, *, day: date, kind: PeriodKind) -> CellCoverage:
+    """The cell's coverage on `day` per member (households nobody has are counted apart), from ids and
+    days alone: the marks `households` gives, without loading every household (200 in a village)."""
+    query = _with_holder(
+        select(col(Household.id), col(HouseholdAssignment.person_id), col(HouseholdAssignment.valid_from)),
+        cell_id,
+        day,
+    )
+    found = list((await session.exec(query)).all())
+    marks = await _marks(session, [hid for hid, _, _ in found if hid is not None], day, kind)
+    by_person: dict[int, list[tuple[bool, bool]]] = defaultdict(list)
+    for hid, person_id, assigned_from in found:
+        if person_id is not None and hid is not None:
+            by_person[person_id].append((marks.covered(hid), marks.overdue(hid, assigned_from)))
+    names = await names_of(session, sorted(by_person))
+    members = [
         MemberCoverage(
             person_id=pid,
             name=names.get(pid, "?"),
             households=len(own),
-            covered=sum(r.covered for r in own),
-            overdue=sum(r.overdue for r in own),
+            covered=sum(c for c, _ in own),
+            overdue=sum(o for _, o in own),
         )
         for pid, own in by_person.items()
     ]
-    return sorted(result, key=lambda c: sort_key(c.name))
+    return CellCoverage(sorted(members, key=lambda c: sort_key(c.name)), sum(p is None for _, p, _ in found))
 
 
 # ------------------------------------------------------------------------------------ households

@@ -402,24 +402,46 @@ async def test_a_member_filter_lists_only_theirs_and_never_a_household_that_move
     assert "p1" not in everything  # another cell's
 
 
-# ---------------------------------------------------------------------------------------- coverage()
+# -------------------------------------------------------------------------------------- coverage_of()
+
+
+async def coverage(world: World, day: date, kind: PeriodKind = MONTH) -> visits.CellCoverage:
+    async with world.sessions() as session:
+        return await visits.coverage_of(session, world.s.cell, day=day, kind=kind)
 
 
 async def test_coverage_counts_each_members_households_covered_and_overdue(world: World) -> None:
     day = date(2027, 2, 15)
-    rows = await world.rows(day)
-    names = {world.ids[k]: n for k, n in (("A", "Trần Văn Ân"), ("B", "Lê Văn Bình"), ("C", "Ma Văn Cường"))}
-    table = visits.coverage(rows, names)
-    assert [(c.person_id, c.name, c.households, c.covered, c.overdue) for c in table] == [
+    table = await coverage(world, day)
+    assert [(c.person_id, c.name, c.households, c.covered, c.overdue) for c in table.members] == [
         (world.ids["A"], "Trần Văn Ân", 4, 1, 2),
         (world.ids["B"], "Lê Văn Bình", 3, 1, 2),
-    ]  # Cường has none: not in the table; the unassigned u1 is listed apart, not counted
+    ]  # Cường has none: not in the table; the unassigned u1 is counted apart
+    assert (table.households, table.covered, table.overdue, table.nobody) == (7, 2, 4, 1)
     # In March, month: Ân 0 covered, a2 a3 a4 overdue; Bình 0 covered, b1 b3 overdue.
-    march = visits.coverage(await world.rows(date(2027, 3, 5)), names)
-    assert [(c.households, c.covered, c.overdue) for c in march] == [(4, 0, 3), (3, 0, 2)]
+    march = await coverage(world, date(2027, 3, 5))
+    assert [(c.households, c.covered, c.overdue) for c in march.members] == [(4, 0, 3), (3, 0, 2)]
     # By quarter in March: Ân a1 a3 covered, Bình b2.
-    quarter = visits.coverage(await world.rows(date(2027, 3, 5), QUARTER), names)
-    assert [(c.households, c.covered, c.overdue) for c in quarter] == [(4, 2, 0), (3, 1, 0)]
+    quarter = await coverage(world, date(2027, 3, 5), QUARTER)
+    assert [(c.households, c.covered, c.overdue) for c in quarter.members] == [(4, 2, 0), (3, 1, 0)]
+
+
+@pytest.mark.parametrize("day", [date(2027, 2, 15), date(2027, 3, 5), date(2027, 6, 30)])
+async def test_coverage_counts_what_the_household_list_marks(world: World, day: date) -> None:
+    # coverage_of counts from ids alone; the list loads each household: both must mark alike.
+    for kind in (MONTH, QUARTER):
+        rows = await world.rows(day, kind)
+        table = await coverage(world, day, kind)
+        by_list = {
+            pid: (
+                sum(r.person_id == pid for r in rows),
+                sum(r.person_id == pid and r.covered for r in rows),
+                sum(r.person_id == pid and r.overdue for r in rows),
+            )
+            for pid in {r.person_id for r in rows if r.person_id is not None}
+        }
+        assert {c.person_id: (c.households, c.covered, c.overdue) for c in table.members} == by_list
+        assert table.nobody == sum(r.person_id is None for r in rows)
 
 
 # -------------------------------------------------------------------------------------- record_visit()
