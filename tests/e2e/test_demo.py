@@ -147,7 +147,7 @@ def visits_in(out: str, _: Callable[[str], str]) -> None:
     saved = _("Visit #%(id)s is saved. Thank you.")
     assert saved % {"id": 1} in out and saved % {"id": 2} in out
     coverage = _(
-        "Coverage in %(cell)s, %(period)s: %(covered)s of %(count)s households visited (%(percent)s%%)."
+        "Coverage in %(cell)s, %(period)s: households visited %(covered)s of %(count)s (%(percent)s%%)."
     )
     filled = coverage % {"cell": "Chi bộ thôn 3", "period": "\0", "covered": 2, "count": 190, "percent": 1}
     assert re.search(r"\d\d/\d{4}".join(map(re.escape, filled.split("\0"))), out), "the coverage counts both"

@@ -415,7 +415,7 @@ async def test_summary_on_demand_the_committee_without_households_a_member_refus
     text = str(full[0]["text"])
     assert is_summary(text)
     assert "Household visits" in bold(full[0]), bold(full[0])
-    counts = "This period (11/2026): 1 of 1 households visited (100%), 0 overdue"
+    counts = "This period (11/2026): households visited 1 of 1 (100%), overdue: 0"
     assert counts in text, text
     assert head in text and REQUEST in text, text
     assert by_month[0]["text"] == by_days[0]["text"] == text, "the last meeting is the one of 11/2026"
@@ -680,7 +680,7 @@ async def test_a_committee_member_who_chaired_gets_the_summary_without_household
         chair_files = documents(fake, committee)
     assert len(boss_summaries) == 1 and head in boss_summaries[0], "the secretary's is full"
     [chaired] = chair_summaries  # the chair gets it too
-    assert "Household visits" in chaired and "1 of 1 households visited" in chaired, chaired
+    assert "Household visits" in chaired and "households visited 1 of 1" in chaired, chaired
     # What /summary would show a committee member: counts and coverage, no household, no request.
     # (Fails today: services.summary.send compiles one full summary for every recipient.)
     for secret in (head, REQUEST, "Xóm 1, thôn 3"):

@@ -566,7 +566,7 @@ async def test_who_sees_names_and_who_sees_counts_only(
         assert all(head in text for head in heads), text
         assert "Trần Văn Ân" in text and "Nguyễn Thị Hoa" in text, text
     text = str(committee["text"])
-    assert text.startswith("Coverage in Chi bộ thôn 3, 11/2026: 2 of 3 households visited (67%)."), text
+    assert text.startswith("Coverage in Chi bộ thôn 3, 11/2026: households visited 2 of 3 (67%)."), text
     assert "• Trần Văn Ân: 1/2 visited" in text and "• Nguyễn Thị Hoa: 1/1 visited" in text
     for hidden in (committee, committee_one, committee_follow, member_other):
         shown = str(hidden["text"])

@@ -511,8 +511,8 @@ Tasks given: 1
     Vũ Thị Mai: not started
 
 Household visits
-Since 28/10/2026: 2 visits. This period (11/2026): 2 of 190 households visited (1%), 0 overdue, \
-1 follow-ups open.
+Visits since 28/10/2026: 2. This period (11/2026): households visited 2 of 190 (1%), overdue: 0, \
+follow-ups open: 1.
 {COVERAGE_EN}
 Residents' requests:
 • 27/11 Bùi Văn Tuấn (Hoàng Văn Thắng): {REQUEST}
@@ -709,7 +709,7 @@ async def test_the_committee_copy_names_no_household_and_no_request(story: Thon3
             for word in secret:
                 assert word not in text, f"{word!r} in the committee's {where}"
     text = summary.plain(compiled, EN)
-    assert "Since 28/10/2026: 2 visits. This period (11/2026): 2 of 190 households visited (1%)" in text
+    assert "Visits since 28/10/2026: 2. This period (11/2026): households visited 2 of 190 (1%)" in text
     assert "• Hoàng Văn Thắng: 1/10 visited, 0 overdue" in text
     visits_sheet = list(
         workbook(the_file(summary.files(compiled, EN), "xlsx"))["Visits"].iter_rows(values_only=True)
