@@ -120,6 +120,7 @@ async def compile_summary(
         minute_taker=people.get(meeting.minute_taker_person_id or 0, ""),
         day=day,
         roll=roll,
+        chair_office=await _office(session, meeting.chair_person_id, meeting.cell_id, day),
         full=full,
     )
     # Read once, used by the discussion, the votes, the last tasks and the visits' period.
@@ -294,6 +295,18 @@ async def _schedule_changes(
             )
         )
     return changes
+
+
+async def _office(session: AsyncSession, person_id: int | None, cell_id: int, day: date) -> str:
+    """The highest office the person held over the cell on the day ("" for none)."""
+    if person_id is None:
+        return ""
+    held = {
+        r.role
+        for r in await repo.active_roles(session=session, person_id=person_id, day=day)
+        if r.cell_id == cell_id
+    }
+    return next((role for role in (OfficerRole.SECRETARY, OfficerRole.DEPUTY) if role in held), "")
 
 
 async def history(session: AsyncSession, meeting: Meeting) -> list[HistoryPoint]:

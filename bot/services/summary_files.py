@@ -24,6 +24,7 @@ from bot.names import sort_key
 from bot.services import attendance, contributions, meetings, resolution, visits
 from bot.services.rollcall import FINAL_NAMES
 from bot.services.summary_model import Item, Said, Summary, TaskPart, VisitsPart
+from storage.vocabulary import OfficerRole
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -44,6 +45,8 @@ TITLE = N_("MINUTES OF THE CELL MEETING")
 MINUTE_TAKER_SIGNS = N_("MINUTE-TAKER")
 FOR_THE_CELL = N_("ON BEHALF OF THE CELL")
 SECRETARY_SIGNS = N_("SECRETARY")
+DEPUTY_SIGNS = N_("DEPUTY SECRETARY")
+CHAIR_SIGNS = N_("CHAIR")
 
 COMRADE = N_("Comrade %(name)s")
 BLANK = "…………………………"  # a name to be written in by hand
@@ -443,13 +446,20 @@ def _closing(document: Document, summary: Summary, gettext: Gettext) -> None:
 
 
 def _signatures(document: Document, summary: Summary, gettext: Gettext) -> None:
-    """The minute-taker signs on the left; the chair for the cell on the right."""
+    """The minute-taker signs on the left; the chair on the right: for the cell ("T/M CHI BỘ") when
+    they are its secretary or deputy, else as the meeting's chair."""
     _write(document, "")
     left, right = _two_columns(document)
     _write(left, gettext(MINUTE_TAKER_SIGNS), bold=True, center=True)
     _write(left, "")  # level with the right's second line, so the names line up
-    _write(right, gettext(FOR_THE_CELL), bold=True, center=True)
-    _write(right, gettext(SECRETARY_SIGNS), bold=True, center=True)
+    offices: dict[str, str] = {OfficerRole.SECRETARY: SECRETARY_SIGNS, OfficerRole.DEPUTY: DEPUTY_SIGNS}
+    office = offices.get(summary.chair_office)
+    if office:
+        _write(right, gettext(FOR_THE_CELL), bold=True, center=True)
+        _write(right, gettext(office), bold=True, center=True)
+    else:  # laid out as the minute-taker's: the title, then a line level with "T/M CHI BỘ"'s second
+        _write(right, gettext(CHAIR_SIGNS), bold=True, center=True)
+        _write(right, "")
     for cell, name in ((left, summary.minute_taker), (right, summary.chair)):
         for _blank in range(3):  # room to sign
             _write(cell, "")

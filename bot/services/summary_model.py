@@ -171,6 +171,8 @@ class Summary:
     minute_taker: str
     day: date  # the meeting's day in the cell's zone
     roll: RollCall
+    # The chair's office in the cell that day (an OfficerRole value, "" for none): the minutes' signature.
+    chair_office: str = "secretary"
     agenda: list[Item] = field(default_factory=list)
     unplaced: list[Said] = field(default_factory=list)  # contributions on no item
     written: list[Said] = field(default_factory=list)  # written views from absent members

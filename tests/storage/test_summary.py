@@ -775,6 +775,19 @@ async def test_the_vietnamese_minutes_and_workbook_are_in_vietnamese(story: Thon
     assert not {"Attendance", "Contributions", "Tasks", "Visits"} & set(names), names
 
 
+async def test_the_chair_signs_the_minutes_under_the_office_they_held_that_day(story: Thon3) -> None:
+    """Thắng, the secretary, chairs: "T/M CHI BỘ — BÍ THƯ". Had Hương (deputy) or Hải (no office)
+    chaired, the minutes would say "PHÓ BÍ THƯ" or "CHỦ TRÌ" above their name, never "BÍ THƯ"."""
+    assert (await story.compile()).chair_office == "secretary"
+    for name, office in ((HUONG, "deputy_secretary"), (HAI, "")):
+        async with story.sessions.begin() as session:
+            meeting = await session.get(Meeting, story.meeting_id)
+            assert meeting is not None
+            meeting.chair_person_id = story.id(name)
+        compiled = await story.compile()
+        assert (compiled.chair, compiled.chair_office) == (name, office)
+
+
 # ------------------------------------------------------------------------- 4. a meeting nobody closed
 
 

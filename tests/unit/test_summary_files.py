@@ -336,3 +336,20 @@ def test_a_workbook_of_several_meetings_says_which_meeting_each_row_is_from() ->
     december = next(i for i, row in enumerate(visits) if row[0] == "05/12/2026 #17")
     assert visits[december - 1][:4] == ["Meeting", "Day", "Member", "Head of household"]
     assert book["Visits"].cell(december, 1).font.b
+
+
+@pytest.mark.parametrize(
+    ("office", "signs"),
+    [
+        ("secretary", "T/M CHI BỘ\nBÍ THƯ"),
+        ("deputy_secretary", "T/M CHI BỘ\nPHÓ BÍ THƯ"),
+        ("", "CHỦ TRÌ\n\n"),  # a committee member or another member chaired: not for the cell
+    ],
+)
+def test_the_chair_signs_under_the_office_they_held(office: str, signs: str) -> None:
+    summary = make_summary()
+    summary.chair_office = office
+    document = docx.Document(io.BytesIO(summary_files.minutes_docx(summary, VI)))
+    left, right = (cell.text for cell in document.tables[-1].rows[0].cells)
+    assert right.startswith(signs) and right.rstrip().endswith(KHOI), right
+    assert left.count("\n") == right.count("\n"), "the two names are level"
