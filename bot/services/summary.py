@@ -780,6 +780,6 @@ def workbook(summaries: Sequence[Summary], gettext: Callable[[str], str]) -> tup
             summaries[0], gettext
         )
     first, last = summaries[0], summaries[-1]
-    stem = summary_files.filenames(first)["xlsx"].rsplit("-", 3)[0]  # bien-ban-<cell>, without month and id
+    stem = summary_files.filenames(first)["xlsx"].rsplit("-", 3)[0]  # so-lieu-<cell>, without month and id
     name = f"{stem}-{first.day:%Y%m%d}-{last.day:%Y%m%d}.xlsx"
     return name, summary_files.workbook_many(summaries, gettext)

@@ -113,10 +113,15 @@ def _topics(keys: Iterable[str], gettext: Gettext) -> str:
     return ", ".join(gettext(names[key]) if key in names else key for key in keys)
 
 
+# What each file is, in the words a secretary files them under: the minutes, the figures, the chart.
+FILE_KINDS = {"docx": "bien-ban", "xlsx": "so-lieu", "png": "bieu-do"}
+
+
 def filenames(summary: Summary) -> dict[str, str]:
-    """ASCII file names for the three files, e.g. {"docx": "bien-ban-chi-bo-thon-3-12-2026-17.docx"}."""
-    stem = f"bien-ban-{_slug(summary.cell)}-{summary.roll.month:%m-%Y}-{summary.meeting_id}"
-    return {ext: f"{stem}.{ext}" for ext in ("docx", "xlsx", "png")}
+    """ASCII file names for the three files, e.g. {"docx": "bien-ban-chi-bo-thon-3-12-2026-17.docx",
+    "xlsx": "so-lieu-chi-bo-thon-3-12-2026-17.xlsx", "png": "bieu-do-…"}."""
+    stem = f"{_slug(summary.cell)}-{summary.roll.month:%m-%Y}-{summary.meeting_id}"
+    return {ext: f"{kind}-{stem}.{ext}" for ext, kind in FILE_KINDS.items()}
 
 
 def _slug(text: str) -> str:

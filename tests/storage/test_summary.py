@@ -635,7 +635,7 @@ async def test_the_workbook_holds_the_roll_call_the_task_and_the_visits(story: T
     made = summary.files(compiled, EN)
     assert sorted(made) == [
         f"bien-ban-chi-bo-thon-3-11-2026-{story.meeting_id}.docx",
-        f"bien-ban-chi-bo-thon-3-11-2026-{story.meeting_id}.xlsx",
+        f"so-lieu-chi-bo-thon-3-11-2026-{story.meeting_id}.xlsx",
     ]  # one meeting held: no chart yet
     book = workbook(the_file(made, "xlsx"))
     assert book.sheetnames == ["Attendance", "Contributions", "Tasks", "Visits"]
@@ -1070,7 +1070,8 @@ async def test_send_queues_the_text_and_files_for_the_secretary_and_deputy_each_
     assert await send() == 6
     rows = await outbox(story)
     compiled = await story.compile()
-    stem = f"bien-ban-chi-bo-thon-3-11-2026-{story.meeting_id}"
+    stem = f"chi-bo-thon-3-11-2026-{story.meeting_id}"
+    minutes, figures = f"bien-ban-{stem}.docx", f"so-lieu-{stem}.xlsx"
     by_person: dict[int | None, list[OutboxMessage]] = {}
     for row in rows:
         by_person.setdefault(row.person_id, []).append(row)
@@ -1082,12 +1083,10 @@ async def test_send_queues_the_text_and_files_for_the_secretary_and_deputy_each_
         [text] = [r for r in mine if r.document_name is None]
         assert text.text == summary.render(compiled, gettext, private=private)
         files = {r.document_name: r.document for r in mine if r.document_name is not None}
-        assert sorted(files) == [f"{stem}.docx", f"{stem}.xlsx"]
+        assert sorted(files) == [minutes, figures]
         expected = summary.files(compiled, gettext)
-        assert docx_paragraphs(files[f"{stem}.docx"] or b"") == docx_paragraphs(expected[f"{stem}.docx"])
-        assert all_cells(workbook(files[f"{stem}.xlsx"] or b"")) == all_cells(
-            workbook(expected[f"{stem}.xlsx"])
-        )
+        assert docx_paragraphs(files[minutes] or b"") == docx_paragraphs(expected[minutes])
+        assert all_cells(workbook(files[figures] or b"")) == all_cells(workbook(expected[figures]))
     assert by_person[story.id(THANG)][0].text.startswith("*Tổng hợp cuộc họp*")
     assert by_person[story.id(HUONG)][0].text.startswith("*Summary of the meeting*")
 

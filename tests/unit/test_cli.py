@@ -1102,7 +1102,7 @@ def test_summary_prints_the_meeting_and_writes_its_minutes_and_workbook(chibo: C
     assert result.stdout.startswith(vi("Summary of the meeting") + "\n")
     assert vi("Present: %(count)s of %(expected)s") % {"count": 18, "expected": 18} in result.stdout
     written = sorted(p.name for p in (chibo.cwd / "bb").iterdir())
-    assert written == ["bien-ban-chi-bo-thon-3-12-2026-1.docx", "bien-ban-chi-bo-thon-3-12-2026-1.xlsx"]
+    assert written == ["bien-ban-chi-bo-thon-3-12-2026-1.docx", "so-lieu-chi-bo-thon-3-12-2026-1.xlsx"]
     assert all(said("Written: %(file)s", file=f"bb/{name}") in result.stdout for name in written)
     minutes = docx.Document(str(chibo.cwd / "bb" / written[0]))
     assert any("Nhà văn hóa thôn 3" in p.text for p in minutes.paragraphs)

@@ -318,8 +318,8 @@ def test_file_names_are_ascii_and_say_which_meeting() -> None:
     names = summary_files.filenames(make_summary())
     assert names == {
         "docx": "bien-ban-chi-bo-thon-dong-12-2026-17.docx",
-        "xlsx": "bien-ban-chi-bo-thon-dong-12-2026-17.xlsx",
-        "png": "bien-ban-chi-bo-thon-dong-12-2026-17.png",
+        "xlsx": "so-lieu-chi-bo-thon-dong-12-2026-17.xlsx",
+        "png": "bieu-do-chi-bo-thon-dong-12-2026-17.png",
     }
 
 
