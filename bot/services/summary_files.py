@@ -216,6 +216,20 @@ def _two_columns(document: Document) -> Any:
     return table.rows[0].cells
 
 
+# Words before a place's name in a party unit's: "Đảng bộ xã Thái Bình" is dated "Thái Bình, ngày …".
+_UNIT_WORDS = re.compile(
+    r"^(?:(?:đảng bộ|đảng ủy|đảng uỷ|chi bộ)\s+)?"
+    r"(?:(?:xã|phường|thị trấn|thị xã|huyện|quận|thành phố|tỉnh)\s+)?",
+    re.IGNORECASE,
+)
+
+
+def locality(unit: str) -> str:
+    """The place name a document of the unit is dated from, as official documents write it (the
+    locality, not the hall the meeting was in): "Đảng bộ xã Thái Bình" → "Thái Bình"."""
+    return _UNIT_WORDS.sub("", unicodedata.normalize("NFC", unit).strip(), count=1).strip()
+
+
 def _header(document: Document, summary: Summary, gettext: Gettext) -> None:
     """The party unit and the cell on the left; the Party's name and the place and date on the right."""
     left, right = _two_columns(document)
@@ -226,7 +240,7 @@ def _header(document: Document, summary: Summary, gettext: Gettext) -> None:
     dated = _(
         gettext,
         N_("%(place)s, %(day)s/%(month)s/%(year)s"),
-        place=summary.place,
+        place=locality(summary.unit) or summary.place,
         day=f"{summary.day:%d}",
         month=f"{summary.day:%m}",
         year=summary.day.year,

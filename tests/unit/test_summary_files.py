@@ -147,7 +147,9 @@ def test_the_minutes_name_every_absentee_with_the_reason(gettext: Callable[[str]
 def test_the_minutes_in_vietnamese_have_the_official_layout() -> None:
     text = docx_text(summary_files.minutes_docx(make_summary(), VI))
     assert "ĐẢNG BỘ XÃ YÊN SƠN" in text and "CHI BỘ THÔN ĐÔNG" in text  # upper case keeps diacritics
-    assert "Nhà văn hóa thôn Đông, " in text and "05" in text and "2026" in text
+    # Dated from the locality, as official documents are, not from the hall: the hall is the meeting's place.
+    assert "Yên Sơn, ngày 05 tháng 12 năm 2026" in text, text
+    assert "Nhà văn hóa thôn Đông, ngày" not in text and "Nhà văn hóa thôn Đông" in text
     assert f"{VI('Late: %(count)s') % {'count': 1}} — {BINH} (19:47)" in text
     assert VI("Present: %(count)s of %(expected)s") % {"count": 3, "expected": 6} in text
     assert (
@@ -353,3 +355,20 @@ def test_the_chair_signs_under_the_office_they_held(office: str, signs: str) -> 
     left, right = (cell.text for cell in document.tables[-1].rows[0].cells)
     assert right.startswith(signs) and right.rstrip().endswith(KHOI), right
     assert left.count("\n") == right.count("\n"), "the two names are level"
+
+
+@pytest.mark.parametrize(
+    ("unit", "place"),
+    [
+        ("Đảng bộ xã Thái Bình", "Thái Bình"),
+        ("Xã Kim Phú", "Kim Phú"),
+        ("ĐẢNG BỘ HUYỆN BẢO LÂM", "BẢO LÂM"),
+        ("Đảng ủy phường Hàng Bạc", "Hàng Bạc"),
+        ("Thị trấn Pác Miầu", "Pác Miầu"),
+        ("Xuân Trường", "Xuân Trường"),  # a name that starts like "xã" keeps its first word
+        ("Hà Giang", "Hà Giang"),
+        ("", ""),  # no unit: the minutes fall back to the meeting's place
+    ],
+)
+def test_the_minutes_are_dated_from_the_units_locality(unit: str, place: str) -> None:
+    assert summary_files.locality(unit) == place
