@@ -216,18 +216,28 @@ def _two_columns(document: Document) -> Any:
     return table.rows[0].cells
 
 
-# Words before a place's name in a party unit's: "Đảng bộ xã Thái Bình" is dated "Thái Bình, ngày …".
-_UNIT_WORDS = re.compile(
-    r"^(?:(?:đảng bộ|đảng ủy|đảng uỷ|chi bộ)\s+)?"
-    r"(?:(?:xã|phường|thị trấn|thị xã|huyện|quận|thành phố|tỉnh)\s+)?",
+# A party unit named for an administrative unit: "Đảng bộ xã Thái Bình" is dated "Thái Bình, ngày …".
+_UNIT_PLACE = re.compile(
+    r"^(?:(?:đảng bộ|đảng ủy|đảng uỷ)\s+)?"
+    r"(?P<kind>xã|phường|thị trấn|thị xã|huyện|quận|thành phố|tỉnh)\s+(?P<name>\S.*)$",
     re.IGNORECASE,
 )
+# Places named for a person (or by a number, below) keep their full name (Nghị định 30/2020: "Quận 1,
+# ngày …", "Thành phố Hồ Chí Minh, ngày …").
+_NAMED_FOR_A_PERSON = {"hồ chí minh"}
 
 
 def locality(unit: str) -> str:
     """The place name a document of the unit is dated from, as official documents write it (the
-    locality, not the hall the meeting was in): "Đảng bộ xã Thái Bình" → "Thái Bình"."""
-    return _UNIT_WORDS.sub("", unicodedata.normalize("NFC", unit).strip(), count=1).strip()
+    locality, not the hall the meeting was in): "Đảng bộ xã Thái Bình" → "Thái Bình"; "" when the
+    unit is not named for a place ("Đảng bộ Khối cơ quan tỉnh"): the minutes then use the hall."""
+    found = _UNIT_PLACE.match(unicodedata.normalize("NFC", unit).strip())
+    if found is None:
+        return ""
+    name = found["name"].strip()
+    if name[0].isdigit() or name.casefold() in _NAMED_FOR_A_PERSON:
+        return f"{found['kind']} {name}"
+    return name
 
 
 def _header(document: Document, summary: Summary, gettext: Gettext) -> None:

@@ -365,9 +365,15 @@ def test_the_chair_signs_under_the_office_they_held(office: str, signs: str) -> 
         ("ĐẢNG BỘ HUYỆN BẢO LÂM", "BẢO LÂM"),
         ("Đảng ủy phường Hàng Bạc", "Hàng Bạc"),
         ("Thị trấn Pác Miầu", "Pác Miầu"),
-        ("Xuân Trường", "Xuân Trường"),  # a name that starts like "xã" keeps its first word
-        ("Hà Giang", "Hà Giang"),
-        ("", ""),  # no unit: the minutes fall back to the meeting's place
+        # Named by a number or for a person: the full name.
+        ("Đảng bộ Phường 3", "Phường 3"),
+        ("Đảng bộ Quận 1", "Quận 1"),
+        ("Đảng bộ Thành phố Hồ Chí Minh", "Thành phố Hồ Chí Minh"),
+        # Not named for a place: no locality (the minutes fall back to the meeting's place).
+        ("Xuân Trường", ""),
+        ("Đảng bộ Khối cơ quan tỉnh", ""),
+        ("Đảng ủy xã", ""),
+        ("", ""),
     ],
 )
 def test_the_minutes_are_dated_from_the_units_locality(unit: str, place: str) -> None:
