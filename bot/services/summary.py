@@ -298,9 +298,10 @@ async def _schedule_changes(
 
 
 async def _office(session: AsyncSession, person_id: int | None, cell_id: int, day: date) -> str:
-    """The highest office the person held over the cell on the day ("" for none)."""
+    """The highest office the person held over the cell on the day ("" for none). No chair recorded:
+    the minutes are the secretary's to sign, as on paper."""
     if person_id is None:
-        return ""
+        return OfficerRole.SECRETARY
     held = {
         r.role
         for r in await repo.active_roles(session=session, person_id=person_id, day=day)

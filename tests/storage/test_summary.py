@@ -786,6 +786,11 @@ async def test_the_chair_signs_the_minutes_under_the_office_they_held_that_day(s
             meeting.chair_person_id = story.id(name)
         compiled = await story.compile()
         assert (compiled.chair, compiled.chair_office) == (name, office)
+    async with story.sessions.begin() as session:  # no chair recorded: the secretary signs, as on paper
+        meeting = await session.get(Meeting, story.meeting_id)
+        assert meeting is not None
+        meeting.chair_person_id = None
+    assert ((compiled := await story.compile()).chair, compiled.chair_office) == ("", "secretary")
 
 
 # ------------------------------------------------------------------------- 4. a meeting nobody closed
