@@ -312,7 +312,8 @@ async def coverage_of(session: AsyncSession, cell_id: int, *, day: date, kind: P
         )
         for pid, own in by_person.items()
     ]
-    return CellCoverage(sorted(members, key=lambda c: sort_key(c.name)), sum(p is None for _, p, _ in found))
+    members.sort(key=lambda c: (sort_key(c.name), c.person_id))  # namesakes in a steady order
+    return CellCoverage(members, sum(p is None for _, p, _ in found))
 
 
 # ------------------------------------------------------------------------------------ households
