@@ -661,7 +661,8 @@ async def names_of(session: AsyncSession, person_ids: Sequence[int]) -> dict[int
     missing = []
     for pid in set(person_ids):
         held = kept.get(pid) or session.identity_map.get(mapper.identity_key_from_primary_key((pid,)))
-        if held is not None and "full_name" in vars(held):  # loaded and not expired
+        # In the database (not deleted, not rolled back) and loaded, not expired.
+        if held is not None and inspect(held).persistent and "full_name" in vars(held):
             names[pid] = held.full_name
         else:
             missing.append(pid)

@@ -230,3 +230,9 @@ async def test_names_are_read_once_per_session_and_a_rename_in_it_shows(world: W
     async with world.sessions() as session:  # a new session reads the database again
         assert (await meetings.names_of(session, ids))[ids[0]] == "Nông Thị Ân"
         assert await meetings.names_of(session, [999_999]) == {}
+        ana = await session.get(Person, ids[0])
+        assert ana is not None
+        ana.full_name = "Nông Thị Anh"  # never committed
+        assert (await meetings.names_of(session, ids))[ids[0]] == "Nông Thị Anh"
+        await session.rollback()
+        assert (await meetings.names_of(session, ids))[ids[0]] == "Nông Thị Ân"
