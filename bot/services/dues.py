@@ -140,9 +140,3 @@ async def report(
         touched=[],
     )
     return True
-
-
-async def history(session: AsyncSession, person_id: int) -> dict[date, date | None]:
-    """Month -> day paid (None: reported or owed, not confirmed), for every dues row of the person."""
-    query = select(DuesPayment).where(DuesPayment.person_id == person_id)
-    return {row.month: row.paid_on for row in (await session.exec(query)).all()}
