@@ -60,6 +60,9 @@ class TelegramConfig(_Section):
 
 class DatabaseConfig(_Section):
     url: str = "sqlite+aiosqlite:///chibo.db"
+    # Connections kept open. Updates, outbox senders and jobs each hold one while they run; past the
+    # pool, SQLAlchemy opens and closes a connection per transaction, which costs more than the work.
+    pool_size: int = Field(default=20, ge=1, le=500)
 
     @field_validator("url")
     @classmethod

@@ -5,6 +5,7 @@ Messenger edges attach their Transport here; nothing in this module knows a mess
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -50,10 +51,14 @@ class Runtime:
     def __init__(self, config: Config, *, clock: Clock = system_clock) -> None:
         self.config = config
         self.clock = clock
-        self.engine = make_engine(config.database.url)
+        self.engine = make_engine(config.database.url, pool_size=config.database.pool_size)
         self.sessions = make_sessions(self.engine)
         self.jobs = Jobs(AsyncIOScheduler(timezone=config.tz), clock=clock)
         self.transports: dict[str, Transport] = {}
+        # Updates handled at once. A few keep the CPU busy while others wait on the database; past
+        # that, a burst only queues inside the pool and the database and throughput collapses
+        # (BENCHMARKS.md, "Per-update cost"). Half the pool leaves the rest to senders and jobs.
+        self._handling = asyncio.Semaphore(max(1, config.database.pool_size // 2))
         self.chat = ChatCore(
             sessions=self.sessions,
             config=config,
@@ -100,7 +105,8 @@ class Runtime:
         once the work is committed and before the replies go out, so the person's spinner stops early
         and a failed acknowledgement loses nothing.
         """
-        outcome = await self.chat.handle(incoming)
+        async with self._handling:
+            outcome = await self.chat.handle(incoming)
         if answer is not None:
             await answer(outcome.answer)
         await self.apply(incoming, outcome)

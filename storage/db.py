@@ -12,10 +12,19 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 Sessions = async_sessionmaker[AsyncSession]
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create an async engine; SQLite gets foreign keys switched on and a busy timeout."""
+def make_engine(url: str, *, pool_size: int | None = None, **kwargs: Any) -> AsyncEngine:
+    """Create an async engine; SQLite gets foreign keys switched on and a busy timeout.
+
+    `pool_size` connections stay open, and as many again may open for a burst. Without it SQLAlchemy
+    keeps 5, and a busy bot (concurrent updates, outbox senders, jobs) would connect and disconnect
+    on most transactions beyond them.
+    """
+    memory = url in ("sqlite+aiosqlite://", "sqlite+aiosqlite:///:memory:")
+    if pool_size is not None and not memory:
+        kwargs.setdefault("pool_size", pool_size)
+        kwargs.setdefault("max_overflow", pool_size)
     if url.startswith("sqlite"):
-        if url in ("sqlite+aiosqlite://", "sqlite+aiosqlite:///:memory:"):
+        if memory:
             # One shared connection, or every session would see its own empty database.
             kwargs.setdefault("poolclass", StaticPool)
         kwargs.setdefault("connect_args", {"timeout": 30})
