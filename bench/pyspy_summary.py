@@ -24,7 +24,7 @@ PHASES: list[tuple[str, tuple[str, ...]]] = [
     ("ChatCore.handle", ("ChatCore.handle ",)),
     (
         "reply: sendMessage (rate limiter, PTB, httpx)",
-        ("_deliver ", "Runtime.apply ", "TelegramTransport.send "),
+        ("_deliver ", "Runtime.apply ", "TelegramTransport.send ", "Message.reply_text "),
     ),
     ("getUpdates: fetch and parse updates", ("Updater._start_polling", "polling_action_cb")),
     ("PTB dispatch (filters, tasks, per-chat lock)", ("Application.", "BaseHandler.", "ordered ")),

@@ -36,9 +36,10 @@ pays is CPU per message; both are measured from outside, on the production path:
 - **Alternation.** Both bots and both fakes stay up for the whole run; each step runs for one bot, then
   the other (the order flips every step), so the two are measured side by side on this noisy machine
   and their ratio is what to trust. `--repeat` runs the sweep again; tables show medians.
-- **Profile** (`--profile`): one more chibo step, not counted, recorded from outside by py-spy (GIL
-  holder only) and summarised by `bench/pyspy_summary.py`: CPU per update by phase (handle, reply,
-  getUpdates, dispatch) and, inside `ChatCore.handle`, by kind of work.
+- **Profile** (`--profile`): one more step for each bot at the same rate, not counted, recorded from
+  outside by py-spy (GIL holder only) and summarised by `bench/pyspy_summary.py`: CPU per update by
+  phase (handle, reply, getUpdates, dispatch) and, inside `ChatCore.handle`, by kind of work. The
+  bare bot's phases are the yardstick for chibo's edge.
 
 Prints Markdown tables and writes JSON (and any profile) to bench/results/. See BENCHMARKS.md.
 """
@@ -814,7 +815,7 @@ class Options:
 
 
 async def profile_step(contestant: Contestant, order: StepOrder, stamp: str) -> tuple[Path, int]:
-    """One extra step of chibo under py-spy (not counted in the results); the profile and updates handled.
+    """One extra step of a bot under py-spy (not counted in the results); the profile and updates handled.
 
     py-spy samples from outside (250 Hz, only the thread holding the GIL), so unlike cProfile it
     neither slows the bot much nor loses track of SQLAlchemy's greenlets.
@@ -822,7 +823,7 @@ async def profile_step(contestant: Contestant, order: StepOrder, stamp: str) -> 
     spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
     if spy is None:
         raise SystemExit("--profile needs py-spy: .venv/bin/pip install py-spy")
-    path = RESULTS / f"updates-{stamp}.pyspy.txt"
+    path = RESULTS / f"updates-{stamp}-{contestant.name}.pyspy.txt"
     command = [spy, "record", "--pid", str(contestant.pid), "--format", "raw", "--output", str(path)]
     command += ["--duration", str(int(order.seconds)), "--rate", "250", "--gil"]
     spying = await asyncio.create_subprocess_exec(*command, stdout=DEVNULL, stderr=PIPE)
@@ -882,14 +883,14 @@ async def sweep(options: Options) -> dict[str, Any]:
                             contestant.failures_in_a_row = 2  # replies lost: its later steps would be skewed
                         print(f"  {describe(result)}", file=sys.stderr)
                         await asyncio.sleep(0.5)  # let stragglers (menus, logs) settle between steps
-            profile = None
-            chibo = next((c for c in contestants if c.name == "chibo"), None)
-            if options.profile and chibo is not None:
+            profile = {}
+            if options.profile:  # both bots at the same rate, so their samples compare directly
                 order = StepOrder(
                     options.profile_rate, options.seconds, workload.text, senders, options.drain
                 )
-                path, updates = await profile_step(chibo, order, stamp)
-                profile = {"path": str(path), "updates": updates}
+                for contestant in contestants:
+                    path, updates = await profile_step(contestant, order, stamp)
+                    profile[contestant.name] = {"path": str(path), "updates": updates}
         finally:
             for contestant in contestants:
                 await contestant.bot.stop()
@@ -1158,9 +1159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         text, extra["queries_per_update"] = queries_table(results)
         print("\n" + text)
     print(f"\nsaved {write_json(options, measured, extra)}")
-    if measured["profile"]:
-        profile = measured["profile"]
-        print(f"\nchibo under py-spy at {options.profile_rate:g}/s ({profile['path']}):\n")
+    for name, profile in measured["profile"].items():
+        print(f"\n{name} under py-spy at {options.profile_rate:g}/s ({profile['path']}):\n")
         print(pyspy_summary.summarise(Path(profile["path"]), profile["updates"]))
     return 0
 
