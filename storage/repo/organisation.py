@@ -173,7 +173,7 @@ def _active_delegation_statement() -> Any:
     )
 
 
-# Built once: a deputy's every update asks it, and building it cost three times running it.
+# Built once: a deputy's every update asks it, and building it cost more than running it.
 _ACTIVE_DELEGATION = _active_delegation_statement()
 
 
