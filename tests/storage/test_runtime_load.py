@@ -27,20 +27,16 @@ async def test_a_burst_within_the_pool_reuses_its_connections(database_url: str,
         opened += 1
 
     event.listen(runtime.engine.sync_engine, "connect", count)
-    both = asyncio.Event()
+    all_six = asyncio.Barrier(6)
 
     async def transaction() -> None:
         async with runtime.sessions.begin() as session:
             await session.exec(text("SELECT 1"))
-            await both.wait()  # all six hold a connection at once
+            await all_six.wait()  # none lets go of its connection before all six hold one
 
     try:
         for _ in range(3):
-            both.clear()
-            tasks = [asyncio.create_task(transaction()) for _ in range(6)]
-            await asyncio.sleep(0.2)
-            both.set()
-            await asyncio.gather(*tasks)
+            await asyncio.gather(*(transaction() for _ in range(6)))
     finally:
         await runtime.stop()
     # SQLAlchemy's default pool keeps 5: the sixth connection was opened and closed on every burst.
@@ -50,12 +46,14 @@ async def test_a_burst_within_the_pool_reuses_its_connections(database_url: str,
 async def test_updates_are_handled_half_the_pool_at_a_time(database_url: str, clock: FakeClock) -> None:
     runtime = _runtime(database_url, clock, pool_size=6)
     running = most = handled = 0
-    release = asyncio.Event()
+    release, three_in = asyncio.Event(), asyncio.Event()
 
     async def slow_handle(incoming: Incoming) -> Outcome:
         nonlocal running, most, handled
         running += 1
         most = max(most, running)
+        if running == 3:
+            three_in.set()
         await release.wait()
         running -= 1
         handled += 1
@@ -68,7 +66,9 @@ async def test_updates_are_handled_half_the_pool_at_a_time(database_url: str, cl
     ]
     try:
         tasks = [asyncio.create_task(runtime.receive(update)) for update in updates]
-        await asyncio.sleep(0.1)
+        await three_in.wait()
+        for _ in range(10):  # give every other update its turn to try to start
+            await asyncio.sleep(0)
         assert running == 3, "three at once (half the pool of six); the rest wait their turn"
         release.set()
         await asyncio.gather(*tasks)
